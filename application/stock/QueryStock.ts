@@ -1,0 +1,53 @@
+/**
+ * Read side of the housing stock: the public record behind a unit's code (一房一码, J2/J4), a unit by id,
+ * and filtered, keyset-paged unit lists for officers.
+ */
+import { Effect, Option } from "effect"
+import { SHANGHAI_DISTRICTS } from "../../domain/stock/Dictionaries.js"
+import type { PublicCode } from "../../domain/stock/PublicCode.js"
+import { roomLabel, type UnitId, type UnitPublicRecord } from "../../domain/stock/Stock.js"
+import { StockStore, type UnitQuery } from "../ports/StockStore.js"
+import { UnitNotFound } from "./StockErrors.js"
+
+export const lookupUnitByCode = Effect.fn("Stock.lookupUnitByCode")(function* (code: PublicCode) {
+  const store = yield* StockStore
+  const unit = yield* store.findUnitByCode(code)
+  if (Option.isNone(unit)) return yield* new UnitNotFound({ key: code })
+  const u = unit.value
+  const [building] = yield* store.getBuildings([u.buildingId])
+  const [project] = yield* store.getProjects([u.projectId])
+  if (building === undefined || project === undefined) return yield* new UnitNotFound({ key: code })
+  return {
+    code: u.code,
+    kind: u.kind,
+    status: u.status,
+    projectName: project.name,
+    district: project.district,
+    districtName: SHANGHAI_DISTRICTS[project.district] ?? project.district,
+    address: project.address,
+    buildingName: building.name,
+    totalFloors: building.totalFloors,
+    hasLift: building.hasLift,
+    floor: u.floor,
+    room: roomLabel(u),
+    bedrooms: u.bedrooms,
+    halls: u.halls,
+    area: u.area,
+    orientation: u.orientation,
+    decoration: u.decoration,
+    rent: u.rent,
+    servicePhone: project.servicePhone,
+  } satisfies UnitPublicRecord
+})
+
+export const getUnit = Effect.fn("Stock.getUnit")(function* (id: UnitId) {
+  const store = yield* StockStore
+  const [u] = yield* store.getUnits([id])
+  if (u === undefined) return yield* new UnitNotFound({ key: id })
+  return u
+})
+
+export const listUnits = Effect.fn("Stock.listUnits")(function* (query: UnitQuery) {
+  const store = yield* StockStore
+  return yield* store.listUnits({ ...query, limit: Math.min(Math.max(1, Math.trunc(query.limit)), 1000) })
+})

@@ -1,0 +1,223 @@
+/**
+ * Bulk import of housing stock (房源批量导入) from one flat table: one row per unit carrying its
+ * building and project columns. Produces a per-row report (row, field, rule, value) covering R132
+ * field rules, cross-row consistency, R132 legality across a building, and conflicts with records that
+ * already exist. Pure: the caller supplies the existing records and decides what to write.
+ */
+import { Result } from "effect"
+import { type InvalidValue, invalid } from "../values/InvalidValue.js"
+import type { Building, BuildingId, Project, ProjectId, Unit, UnitId } from "./Stock.js"
+import {
+  type BuildingInput,
+  checkUnitsFitBuilding,
+  type ProjectInput,
+  type UnitDraft,
+  type UnitInput,
+  validateBuilding,
+  validateProject,
+  validateUnit,
+} from "./StockRules.js"
+import type { TabularRow } from "./Tabular.js"
+
+/** Import columns: canonical snake_case name, the record field it fills, and accepted header aliases. */
+export const IMPORT_COLUMNS = [
+  ["project_id", "project.id", ["项目编号", "项目ID"]],
+  ["project_name", "project.name", ["项目名称"]],
+  ["kind", "project.kind", ["房源类别", "项目类别", "保障房品种"]],
+  ["district", "project.district", ["区县代码", "行政区划代码"]],
+  ["address", "project.address", ["项目地址", "坐落"]],
+  ["operator_uscc", "project.operatorUscc", ["运营机构统一社会信用代码"]],
+  ["operator_name", "project.operatorName", ["运营机构名称"]],
+  ["service_phone", "project.servicePhone", ["服务电话"]],
+  ["building_id", "building.id", ["楼栋编号", "楼栋ID"]],
+  ["building_name", "building.name", ["楼栋名称", "楼号"]],
+  ["total_floors", "building.totalFloors", ["总层数"]],
+  ["units_per_floor", "building.unitsPerFloor", ["每层户数"]],
+  ["has_lift", "building.hasLift", ["有无电梯", "电梯"]],
+  ["completion_date", "building.completionDate", ["竣工日期"]],
+  ["unit_id", "unit.id", ["房屋编号", "房屋ID"]],
+  ["floor", "unit.floor", ["楼层", "所在层"]],
+  ["room_no", "unit.roomNo", ["室号"]],
+  ["bedrooms", "unit.bedrooms", ["卧室数", "室"]],
+  ["halls", "unit.halls", ["厅数", "厅"]],
+  ["area", "unit.area", ["面积", "建筑面积"]],
+  ["orientation", "unit.orientation", ["朝向"]],
+  ["decoration", "unit.decoration", ["装修情况", "装修"]],
+  ["rent", "unit.rent", ["实际月租金", "租金"]],
+  ["market_rent", "unit.marketRent", ["市场月租金"]],
+  ["unit_kind", "unit.kind", ["房屋类别"]],
+] as const
+
+const REQUIRED = ["project_id", "building_id", "unit_id"] as const
+
+export interface RowIssue {
+  readonly row: number
+  readonly field: string
+  readonly rule: string
+  readonly value: string
+  readonly message: string
+}
+
+export interface ImportPlan {
+  /** Rows read (data rows, header excluded). */
+  readonly rowCount: number
+  readonly issues: ReadonlyArray<RowIssue>
+  /** New records that valid rows would create; records already stored identically are left out. */
+  readonly projects: ReadonlyArray<Project>
+  readonly buildings: ReadonlyArray<Building>
+  readonly units: ReadonlyArray<{ readonly row: number; readonly draft: UnitDraft; readonly project: Project }>
+  /** Rows whose unit already exists exactly as given (an idempotent re-import). */
+  readonly unchangedRows: ReadonlyArray<number>
+}
+
+export interface ExistingStock {
+  readonly projects: ReadonlyMap<string, Project>
+  readonly buildings: ReadonlyMap<string, Building>
+  readonly units: ReadonlyMap<string, Unit>
+}
+
+interface ParsedRow {
+  readonly row: number
+  readonly project: ProjectInput
+  readonly building: BuildingInput
+  readonly unit: UnitInput
+}
+
+const lookupHeader = (h: string) => {
+  const t = h.trim().replace(/^\uFEFF/u, "")
+  const lower = t.toLowerCase()
+  return IMPORT_COLUMNS.find(([name, , aliases]) => name === lower || (aliases as ReadonlyArray<string>).includes(t))
+}
+
+/** Maps the header and turns each data row into the three loosely typed inputs. */
+export const readImportTable = (
+  rows: ReadonlyArray<TabularRow>,
+): Result.Result<ReadonlyArray<ParsedRow>, ReadonlyArray<RowIssue>> => {
+  const header = rows[0]
+  if (header === undefined) return Result.fail([{ row: 1, field: "header", rule: "import.header", value: "", message: "the file is empty" }])
+  const mapping = header.cells.map(lookupHeader)
+  const missing = REQUIRED.filter((c) => !mapping.some((m) => m?.[0] === c))
+  if (missing.length > 0)
+    return Result.fail(missing.map((c) => ({ row: 1, field: c, rule: "import.header-required", value: "", message: `the header has no ${c} column` })))
+  const out: Array<ParsedRow> = []
+  for (const r of rows.slice(1)) {
+    const rec: Record<"project" | "building" | "unit", Record<string, string>> = { project: {}, building: {}, unit: {} }
+    mapping.forEach((m, i) => {
+      if (m === undefined) return
+      const [entity, field] = m[1].split(".") as ["project" | "building" | "unit", string]
+      rec[entity][field] = r.cells[i] ?? ""
+    })
+    rec.building["projectId"] = rec.project["id"] ?? ""
+    rec.unit["buildingId"] = rec.building["id"] ?? ""
+    out.push({ row: r.row, project: rec.project, building: rec.building, unit: rec.unit })
+  }
+  return Result.succeed(out)
+}
+
+const COLUMN_OF: Record<string, string> = Object.fromEntries(IMPORT_COLUMNS.map(([name, path]) => [path, name]))
+const toRowIssue = (row: number, e: InvalidValue): RowIssue => ({
+  row,
+  field: COLUMN_OF[e.field] ?? e.field,
+  rule: e.rule,
+  value: e.value,
+  message: e.message,
+})
+
+const sameProject = (a: Project, b: Project) =>
+  a.name === b.name && a.kind === b.kind && a.district === b.district && a.address === b.address && a.operatorUscc === b.operatorUscc && a.operatorName === b.operatorName && a.servicePhone === b.servicePhone
+const sameBuilding = (a: Building, b: Building) =>
+  a.projectId === b.projectId && a.name === b.name && a.totalFloors === b.totalFloors && a.unitsPerFloor === b.unitsPerFloor && a.hasLift === b.hasLift && a.completionDate === b.completionDate
+/** Whether a stored unit is what a draft would register (status, code and version aside). */
+export const unitMatchesDraft = (u: Unit, d: UnitDraft, projectKind: Project["kind"]) =>
+  u.buildingId === d.buildingId && u.floor === d.floor && u.roomNo === d.roomNo && u.bedrooms === d.bedrooms && u.halls === d.halls && u.area === d.area && u.orientation === d.orientation && u.decoration === d.decoration && u.rent === d.rent && u.marketRent === d.marketRent && (u.supplied || u.kind === (d.kind ?? projectKind))
+
+/** The ids a table refers to, so the caller can fetch exactly the existing records it needs. */
+export const referencedIds = (rows: ReadonlyArray<ParsedRow>) => ({
+  projects: [...new Set(rows.map((r) => String(r.project.id ?? "").trim()).filter((s) => s !== ""))] as Array<ProjectId>,
+  buildings: [...new Set(rows.map((r) => String(r.building.id ?? "").trim()).filter((s) => s !== ""))] as Array<BuildingId>,
+  units: [...new Set(rows.map((r) => String(r.unit.id ?? "").trim()).filter((s) => s !== ""))] as Array<UnitId>,
+})
+
+export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingStock): ImportPlan => {
+  const issues: Array<RowIssue> = []
+  const bad = new Set<number>()
+  const flag = (row: number, e: InvalidValue) => {
+    issues.push(toRowIssue(row, e))
+    bad.add(row)
+  }
+  const projects = new Map<string, { value: Project; row: number }>()
+  const buildings = new Map<string, { value: Building; row: number }>()
+  const unitsById = new Map<string, number>()
+  const slots = new Map<string, number>()
+  const typed: Array<{ row: number; project: Project; building: Building; draft: UnitDraft }> = []
+
+  for (const r of rows) {
+    const p = validateProject(r.project)
+    const b = validateBuilding(r.building)
+    const u = validateUnit(r.unit)
+    const failures = [p, b, u].flatMap((res: Result.Result<unknown, ReadonlyArray<InvalidValue>>) => (Result.isFailure(res) ? res.failure : []))
+    for (const e of failures) flag(r.row, e)
+    if (Result.isFailure(p) || Result.isFailure(b) || Result.isFailure(u)) continue
+    const project = p.success
+    const building = b.success
+    const draft = u.success
+
+    const seenP = projects.get(project.id)
+    if (seenP === undefined) projects.set(project.id, { value: project, row: r.row })
+    else if (!sameProject(seenP.value, project))
+      flag(r.row, invalid("project.id", "import.consistent-project", project.id, `project ${project.id} has different attributes than on row ${seenP.row}`))
+    const seenB = buildings.get(building.id)
+    if (seenB === undefined) buildings.set(building.id, { value: building, row: r.row })
+    else if (!sameBuilding(seenB.value, building))
+      flag(r.row, invalid("building.id", "import.consistent-building", building.id, `building ${building.id} has different attributes than on row ${seenB.row}`))
+
+    const dupRow = unitsById.get(draft.id)
+    if (dupRow !== undefined) flag(r.row, invalid("unit.id", "import.duplicate-unit", draft.id, `unit ${draft.id} already appears on row ${dupRow}`))
+    else unitsById.set(draft.id, r.row)
+    const slot = `${building.id}|${draft.floor}|${draft.roomNo}`
+    const slotRow = slots.get(slot)
+    if (slotRow !== undefined && slotRow !== dupRow)
+      flag(r.row, invalid("unit.roomNo", "import.duplicate-room", `${draft.floor}/${draft.roomNo}`, `floor ${draft.floor} room ${draft.roomNo} of building ${building.id} already appears on row ${slotRow}`))
+    else slots.set(slot, r.row)
+
+    const ex = existing.projects.get(project.id)
+    if (ex !== undefined && !sameProject(ex, project))
+      flag(r.row, invalid("project.id", "import.conflicts-with-stored", project.id, `project ${project.id} is already registered with different attributes`))
+    const exB = existing.buildings.get(building.id)
+    if (exB !== undefined && !sameBuilding(exB, building))
+      flag(r.row, invalid("building.id", "import.conflicts-with-stored", building.id, `building ${building.id} is already registered with different attributes`))
+    typed.push({ row: r.row, project, building, draft })
+  }
+
+  // R132 legality across each building, reported on the rows of the offending units.
+  const byBuilding = new Map<string, Array<(typeof typed)[number]>>()
+  for (const t of typed) byBuilding.set(t.building.id, [...(byBuilding.get(t.building.id) ?? []), t])
+  for (const [, list] of byBuilding) {
+    const building = list[0]!.building
+    const rowOf = new Map(list.map((t) => [t.draft.id as string, t.row]))
+    for (const { unitId, issue } of checkUnitsFitBuilding(building, list.map((t) => t.draft))) flag(rowOf.get(unitId)!, issue)
+  }
+
+  const outUnits: Array<{ row: number; draft: UnitDraft; project: Project }> = []
+  const unchanged: Array<number> = []
+  for (const t of typed) {
+    if (bad.has(t.row)) continue
+    const stored = existing.units.get(t.draft.id)
+    if (stored === undefined) outUnits.push({ row: t.row, draft: t.draft, project: t.project })
+    else if (unitMatchesDraft(stored, t.draft, t.project.kind)) unchanged.push(t.row)
+    else flag(t.row, invalid("unit.id", "import.conflicts-with-stored", t.draft.id, `unit ${t.draft.id} is already registered with different attributes`))
+  }
+  const goodRows = new Set(outUnits.filter((u) => !bad.has(u.row)).map((u) => u.row))
+  const validUnits = outUnits.filter((u) => goodRows.has(u.row))
+  const neededBuildings = new Set(validUnits.map((u) => u.draft.buildingId as string))
+  const neededProjects = new Set(validUnits.map((u) => u.project.id as string))
+  issues.sort((a, b) => a.row - b.row)
+  return {
+    rowCount: rows.length,
+    issues,
+    projects: [...projects.values()].map((p) => p.value).filter((p) => neededProjects.has(p.id) && !existing.projects.has(p.id)),
+    buildings: [...buildings.values()].map((b) => b.value).filter((b) => neededBuildings.has(b.id) && !existing.buildings.has(b.id)),
+    units: validUnits,
+    unchangedRows: unchanged,
+  }
+}
