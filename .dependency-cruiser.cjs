@@ -6,9 +6,10 @@ const io = "^(kysely|pg|hono|@hono|bullmq|ioredis|pdf-lib|@electric-sql|exceljs|
 module.exports = {
   forbidden: [
     { name: "no-cycles", severity: "error", from: {}, to: { circular: true } },
-    { name: "domain-is-innermost", severity: "error", from: { path: "^domain/" }, to: { path: "^(application|adapters|hosts|contracts-tests)/" } },
+    { name: "domain-is-innermost", severity: "error", from: { path: "^domain/", pathNot: "\\.test\\.ts$" }, to: { path: "^(application|adapters|hosts|contracts-tests)/" } },
     { name: "application-not-outward", severity: "error", from: { path: "^application/" }, to: { path: "^(adapters|hosts|contracts-tests)/" } },
-    { name: "adapters-not-hosts", severity: "error", from: { path: "^adapters/" }, to: { path: "^(hosts|contracts-tests)/" } },
+    { name: "adapters-not-hosts", severity: "error", from: { path: "^adapters/" }, to: { path: "^hosts/" } },
+    { name: "adapters-use-contracts-only-in-tests", severity: "error", from: { path: "^adapters/", pathNot: "\\.test\\.ts$" }, to: { path: "^contracts-tests/" } },
     { name: "contracts-see-ports-and-domain", severity: "error", from: { path: "^contracts-tests/", pathNot: "\\.test\\.ts$" }, to: { path: "^(adapters|hosts)/" } },
     { name: "pure-core-no-io", severity: "error", from: { path: "^(domain|application)/", pathNot: "\\.test\\.ts$" }, to: { path: io, dependencyTypesNot: ["type-only"] } },
     { name: "pure-core-no-io-modules", severity: "error", from: { path: "^(domain|application)/", pathNot: "\\.test\\.ts$" }, to: { dependencyTypes: ["core"] } },

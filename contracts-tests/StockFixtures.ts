@@ -3,7 +3,15 @@
  * woven into all ids, so suites can share one database without seeing each other's rows.
  */
 import type { PublicCode } from "../domain/stock/PublicCode.js"
-import type { Building, BuildingId, DistrictCode, Project, ProjectId, Unit, UnitId } from "../domain/stock/Stock.js"
+import type {
+  Building,
+  BuildingId,
+  DistrictCode,
+  Project,
+  ProjectId,
+  Unit,
+  UnitId,
+} from "../domain/stock/Stock.js"
 import type { Area } from "../domain/values/Area.js"
 import type { CivilDate } from "../domain/values/CivilDate.js"
 import type { Money } from "../domain/values/Money.js"
@@ -11,7 +19,8 @@ import type { UnifiedSocialCreditCode } from "../domain/values/UnifiedSocialCred
 
 let counter = 0
 /** A fresh tag, unique within the process and across runs sharing a database (time-free: pid + counter). */
-export const freshTag = (label: string): string => `${label}-${process.pid.toString(36)}-${(counter++).toString(36)}`
+export const freshTag = (label: string): string =>
+  `${label}-${process.pid.toString(36)}-${(counter++).toString(36)}`
 
 const CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 /** A deterministic valid public code from a string (FNV-1a expanded); unique per distinct input in practice. */

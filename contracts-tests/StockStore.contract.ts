@@ -11,7 +11,9 @@ import type { Unit } from "../domain/stock/Stock.js"
 import { building, codeFor, estate, freshTag, project, unit } from "./StockFixtures.js"
 
 const reasonOf = <A>(exit: Exit.Exit<A, StockStoreError>) =>
-  Exit.isFailure(exit) ? exit.cause.reasons.flatMap((r) => (r._tag === "Fail" ? [r.error.reason] : []))[0] : undefined
+  Exit.isFailure(exit)
+    ? exit.cause.reasons.flatMap((r) => (r._tag === "Fail" ? [r.error.reason] : []))[0]
+    : undefined
 
 const bump = (u: Unit, patch: Partial<Unit>): Unit => ({ ...u, ...patch, version: u.version + 1 })
 
@@ -61,7 +63,9 @@ export const suite = (name: string, storeLayer: Layer.Layer<StockStore, unknown>
           expect(yield* store.getProjects([project(other).id])).toEqual([])
           expect(yield* store.getUnits([unit(other, 0).id])).toEqual([])
           const p = project(tag, { name: "renamed" })
-          expect(reasonOf(yield* Effect.exit(store.write({ projects: [p], buildings: [], units: [] })))).toMatchObject({ _tag: "Conflict", entity: "project" })
+          expect(
+            reasonOf(yield* Effect.exit(store.write({ projects: [p], buildings: [], units: [] }))),
+          ).toMatchObject({ _tag: "Conflict", entity: "project" })
         }),
       )
 
@@ -83,9 +87,13 @@ export const suite = (name: string, storeLayer: Layer.Layer<StockStore, unknown>
           const tag = freshTag("uniq")
           yield* store.write(estate(tag, 2))
           const dupCode = unit(tag, 7, { code: unit(tag, 0).code })
-          expect(reasonOf(yield* Effect.exit(store.write({ projects: [], buildings: [], units: [dupCode] })))).toMatchObject({ _tag: "Conflict", entity: "unit" })
+          expect(
+            reasonOf(yield* Effect.exit(store.write({ projects: [], buildings: [], units: [dupCode] }))),
+          ).toMatchObject({ _tag: "Conflict", entity: "unit" })
           const dupSlot = unit(tag, 8, { floor: 1, roomNo: 1, code: codeFor(`${tag}-x`) })
-          expect(reasonOf(yield* Effect.exit(store.write({ projects: [], buildings: [], units: [dupSlot] })))).toMatchObject({ _tag: "Conflict", entity: "unit" })
+          expect(
+            reasonOf(yield* Effect.exit(store.write({ projects: [], buildings: [], units: [dupSlot] }))),
+          ).toMatchObject({ _tag: "Conflict", entity: "unit" })
         }),
       )
 
@@ -127,7 +135,11 @@ export const suite = (name: string, storeLayer: Layer.Layer<StockStore, unknown>
           yield* store.write(batch)
           const u = batch.units[0]!
           const attempts = Array.from({ length: 8 }, (_, i) =>
-            Effect.exit(store.updateUnits([{ unit: bump(u, { rent: (100000 + i) as Unit["rent"] }), expectedVersion: 1 }])),
+            Effect.exit(
+              store.updateUnits([
+                { unit: bump(u, { rent: (100000 + i) as Unit["rent"] }), expectedVersion: 1 },
+              ]),
+            ),
           )
           const exits = yield* Effect.all(attempts, { concurrency: "unbounded" })
           expect(exits.filter(Exit.isSuccess)).toHaveLength(1)
@@ -145,7 +157,11 @@ export const suite = (name: string, storeLayer: Layer.Layer<StockStore, unknown>
           const seen: Array<string> = []
           let after: Unit["id"] | undefined
           for (let i = 0; i < 10; i++) {
-            const page = yield* store.listUnits({ projectId, limit: 5, ...(after === undefined ? {} : { after }) })
+            const page = yield* store.listUnits({
+              projectId,
+              limit: 5,
+              ...(after === undefined ? {} : { after }),
+            })
             expect(page.total).toBe(23)
             seen.push(...page.items.map((u) => u.id))
             if (page.next === null) break
@@ -153,39 +169,59 @@ export const suite = (name: string, storeLayer: Layer.Layer<StockStore, unknown>
           }
           expect(seen).toEqual(batch.units.map((u) => u.id))
           const twoBed = yield* store.listUnits({ projectId, bedrooms: 2, limit: 100 })
-          expect(twoBed.items.map((u) => u.id)).toEqual(batch.units.filter((u) => u.bedrooms === 2).map((u) => u.id))
+          expect(twoBed.items.map((u) => u.id)).toEqual(
+            batch.units.filter((u) => u.bedrooms === 2).map((u) => u.id),
+          )
           const mid = yield* store.listUnits({ projectId, minArea: 5500, maxArea: 6500, limit: 100 })
           expect(mid.total).toBe(batch.units.filter((u) => u.area >= 5500 && u.area <= 6500).length)
           const none = yield* store.listUnits({ projectId, status: "let", limit: 100 })
           expect(none).toEqual({ items: [], total: 0, next: null })
-          const district = yield* store.listUnits({ projectId, district: batch.projects[0]!.district, kind: "gongzu", limit: 1 })
+          const district = yield* store.listUnits({
+            projectId,
+            district: batch.projects[0]!.district,
+            kind: "gongzu",
+            limit: 1,
+          })
           expect(district.total).toBe(23)
         }),
       )
 
-      it.effect("property: any sequence of life-cycle transitions is stored exactly as the domain computes it", () =>
-        Effect.gen(function* () {
-          const store = yield* StockStore
-          const commands = ["publish", "recall", "lock", "unlock", "let", "release", "markUnusable"] as const
-          yield* Effect.promise(() =>
-            fc.assert(
-              fc.asyncProperty(fc.array(fc.constantFrom(...commands), { maxLength: 12 }), async (cmds) => {
-                const batch = estate(freshTag("prop"), 1)
-                await Effect.runPromise(store.write(batch))
-                let model = batch.units[0]!
-                for (const c of cmds) {
-                  const step = c === "let" ? Rules.letUnit(model) : Rules[c](model)
-                  if (step._tag === "Failure") continue
-                  await Effect.runPromise(store.updateUnits([{ unit: step.success, expectedVersion: model.version }]))
-                  model = step.success
-                }
-                const [stored] = await Effect.runPromise(store.getUnits([model.id]))
-                expect(stored).toEqual(model)
-              }),
-              { numRuns: 15 },
-            ),
-          )
-        }),
+      it.effect(
+        "property: any sequence of life-cycle transitions is stored exactly as the domain computes it",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* StockStore
+            const transitions = {
+              publish: Rules.publish,
+              recall: Rules.recall,
+              lock: Rules.lock,
+              unlock: Rules.unlock,
+              let: Rules.letUnit,
+              release: Rules.release,
+              markUnusable: Rules.markUnusable,
+            } as const
+            const commands = Object.keys(transitions) as Array<keyof typeof transitions>
+            yield* Effect.promise(() =>
+              fc.assert(
+                fc.asyncProperty(fc.array(fc.constantFrom(...commands), { maxLength: 12 }), async (cmds) => {
+                  const batch = estate(freshTag("prop"), 1)
+                  await Effect.runPromise(store.write(batch))
+                  let model = batch.units[0]!
+                  for (const c of cmds) {
+                    const step = transitions[c](model)
+                    if (step._tag === "Failure") continue
+                    await Effect.runPromise(
+                      store.updateUnits([{ unit: step.success, expectedVersion: model.version }]),
+                    )
+                    model = step.success
+                  }
+                  const [stored] = await Effect.runPromise(store.getUnits([model.id]))
+                  expect(stored).toEqual(model)
+                }),
+                { numRuns: 15 },
+              ),
+            )
+          }),
       )
     })
   })

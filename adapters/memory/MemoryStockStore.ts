@@ -5,7 +5,13 @@
  */
 import { Effect, Layer, Option } from "effect"
 import type { StockStore as Port } from "../../application/ports/StockStore.js"
-import { type StockBatch, StockStore, StockStoreError, type UnitQuery, type UnitUpdate } from "../../application/ports/StockStore.js"
+import {
+  type StockBatch,
+  StockStore,
+  StockStoreError,
+  type UnitQuery,
+  type UnitUpdate,
+} from "../../application/ports/StockStore.js"
 import type { Building, Project, Unit } from "../../domain/stock/Stock.js"
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
@@ -31,33 +37,65 @@ export const make = Effect.sync((): Port["Service"] => {
         const old = projects.get(p.id) ?? newP.get(p.id)
         if (old === undefined) newP.set(p.id, p)
         else if (same(old, p)) unchangedP += projects.has(p.id) ? 1 : 0
-        else return fail({ _tag: "Conflict", entity: "project", id: p.id, detail: "a project with this id has other attributes" })
+        else
+          return fail({
+            _tag: "Conflict",
+            entity: "project",
+            id: p.id,
+            detail: "a project with this id has other attributes",
+          })
       }
       for (const b of batch.buildings) {
-        if (!projects.has(b.projectId) && !newP.has(b.projectId)) return fail({ _tag: "MissingReference", entity: "project", id: b.projectId })
+        if (!projects.has(b.projectId) && !newP.has(b.projectId))
+          return fail({ _tag: "MissingReference", entity: "project", id: b.projectId })
         const old = buildings.get(b.id) ?? newB.get(b.id)
         if (old === undefined) newB.set(b.id, b)
         else if (same(old, b)) unchangedB += buildings.has(b.id) ? 1 : 0
-        else return fail({ _tag: "Conflict", entity: "building", id: b.id, detail: "a building with this id has other attributes" })
+        else
+          return fail({
+            _tag: "Conflict",
+            entity: "building",
+            id: b.id,
+            detail: "a building with this id has other attributes",
+          })
       }
       const codes = new Map<string, string>()
       const slots = new Map<string, string>()
       for (const u of batch.units) {
         const building = buildings.get(u.buildingId) ?? newB.get(u.buildingId)
-        if (building === undefined) return fail({ _tag: "MissingReference", entity: "building", id: u.buildingId })
-        if (!projects.has(u.projectId) && !newP.has(u.projectId)) return fail({ _tag: "MissingReference", entity: "project", id: u.projectId })
+        if (building === undefined)
+          return fail({ _tag: "MissingReference", entity: "building", id: u.buildingId })
+        if (!projects.has(u.projectId) && !newP.has(u.projectId))
+          return fail({ _tag: "MissingReference", entity: "project", id: u.projectId })
         const old = units.get(u.id) ?? newU.get(u.id)
         if (old !== undefined) {
           if (same(old, u)) {
             unchangedU += units.has(u.id) ? 1 : 0
             continue
           }
-          return fail({ _tag: "Conflict", entity: "unit", id: u.id, detail: "a unit with this id has other attributes" })
+          return fail({
+            _tag: "Conflict",
+            entity: "unit",
+            id: u.id,
+            detail: "a unit with this id has other attributes",
+          })
         }
         const codeOwner = byCode.get(u.code) ?? codes.get(u.code)
-        if (codeOwner !== undefined) return fail({ _tag: "Conflict", entity: "unit", id: u.id, detail: `public code already used by ${codeOwner}` })
+        if (codeOwner !== undefined)
+          return fail({
+            _tag: "Conflict",
+            entity: "unit",
+            id: u.id,
+            detail: `public code already used by ${codeOwner}`,
+          })
         const slotOwner = bySlot.get(slotOf(u)) ?? slots.get(slotOf(u))
-        if (slotOwner !== undefined) return fail({ _tag: "Conflict", entity: "unit", id: u.id, detail: `floor ${u.floor} room ${u.roomNo} of building ${u.buildingId} is unit ${slotOwner}` })
+        if (slotOwner !== undefined)
+          return fail({
+            _tag: "Conflict",
+            entity: "unit",
+            id: u.id,
+            detail: `floor ${u.floor} room ${u.roomNo} of building ${u.buildingId} is unit ${slotOwner}`,
+          })
         codes.set(u.code, u.id)
         slots.set(slotOf(u), u.id)
         newU.set(u.id, u)
@@ -81,9 +119,25 @@ export const make = Effect.sync((): Port["Service"] => {
       for (const { unit, expectedVersion } of updates) {
         const cur = units.get(unit.id)
         if (cur === undefined || cur.version !== expectedVersion || seen.has(unit.id))
-          return fail({ _tag: "StaleVersion", id: unit.id, expected: expectedVersion, actual: cur?.version ?? null })
-        if (unit.version !== expectedVersion + 1 || unit.code !== cur.code || unit.buildingId !== cur.buildingId || unit.floor !== cur.floor || unit.roomNo !== cur.roomNo)
-          return fail({ _tag: "Conflict", entity: "unit", id: unit.id, detail: "an update must bump the version by one and keep code and location" })
+          return fail({
+            _tag: "StaleVersion",
+            id: unit.id,
+            expected: expectedVersion,
+            actual: cur?.version ?? null,
+          })
+        if (
+          unit.version !== expectedVersion + 1 ||
+          unit.code !== cur.code ||
+          unit.buildingId !== cur.buildingId ||
+          unit.floor !== cur.floor ||
+          unit.roomNo !== cur.roomNo
+        )
+          return fail({
+            _tag: "Conflict",
+            entity: "unit",
+            id: unit.id,
+            detail: "an update must bump the version by one and keep code and location",
+          })
         seen.add(unit.id)
       }
       for (const { unit } of updates) units.set(unit.id, unit)
@@ -108,7 +162,11 @@ export const make = Effect.sync((): Port["Service"] => {
       const start = q.after === undefined ? matches : matches.filter((u) => u.id > q.after!)
       const items = start.slice(0, q.limit)
       const last = items.at(-1)
-      return { items, total: matches.length, next: start.length > q.limit && last !== undefined ? last.id : null }
+      return {
+        items,
+        total: matches.length,
+        next: start.length > q.limit && last !== undefined ? last.id : null,
+      }
     })
 
   return {

@@ -7,14 +7,32 @@
 import { Context, Data, type Effect, type Option } from "effect"
 import type { HousingKind } from "../../domain/stock/HousingKind.js"
 import type { PublicCode } from "../../domain/stock/PublicCode.js"
-import type { Building, BuildingId, DistrictCode, Project, ProjectId, Unit, UnitId } from "../../domain/stock/Stock.js"
+import type {
+  Building,
+  BuildingId,
+  DistrictCode,
+  Project,
+  ProjectId,
+  Unit,
+  UnitId,
+} from "../../domain/stock/Stock.js"
 import type { UnitStatus } from "../../domain/stock/UnitStatus.js"
 
 export type StockStoreErrorReason =
   /** A record with this id (or this unit's code, or this building/floor/room) exists with other content. */
-  | { readonly _tag: "Conflict"; readonly entity: "project" | "building" | "unit"; readonly id: string; readonly detail: string }
+  | {
+      readonly _tag: "Conflict"
+      readonly entity: "project" | "building" | "unit"
+      readonly id: string
+      readonly detail: string
+    }
   /** An update named a version that is no longer current (or a unit that does not exist). */
-  | { readonly _tag: "StaleVersion"; readonly id: string; readonly expected: number; readonly actual: number | null }
+  | {
+      readonly _tag: "StaleVersion"
+      readonly id: string
+      readonly expected: number
+      readonly actual: number | null
+    }
   /** A building's project or a unit's building is not stored. */
   | { readonly _tag: "MissingReference"; readonly entity: "project" | "building"; readonly id: string }
   /** Serialization failure or deadlock: safe to retry the whole call. */
@@ -22,20 +40,16 @@ export type StockStoreErrorReason =
   /** The store cannot be reached or failed unexpectedly. */
   | { readonly _tag: "Unavailable"; readonly detail: string }
 
-export class StockStoreError extends Data.TaggedError("StockStoreError")<{ readonly reason: StockStoreErrorReason }> {
+export class StockStoreError extends Data.TaggedError("StockStoreError")<{
+  readonly reason: StockStoreErrorReason
+}> {
   override get message(): string {
     const r = this.reason
-    switch (r._tag) {
-      case "Conflict":
-        return `${r.entity} ${r.id} conflicts with a stored record: ${r.detail}`
-      case "StaleVersion":
-        return `unit ${r.id} changed meanwhile (expected version ${r.expected}, stored ${r.actual ?? "none"})`
-      case "MissingReference":
-        return `${r.entity} ${r.id} is not registered`
-      case "Contention":
-      case "Unavailable":
-        return r.detail
-    }
+    if (r._tag === "Conflict") return `${r.entity} ${r.id} conflicts with a stored record: ${r.detail}`
+    if (r._tag === "StaleVersion")
+      return `unit ${r.id} changed meanwhile (expected version ${r.expected}, stored ${r.actual ?? "none"})`
+    if (r._tag === "MissingReference") return `${r.entity} ${r.id} is not registered`
+    return r.detail
   }
   get isRetryable(): boolean {
     return this.reason._tag === "Contention" || this.reason._tag === "Unavailable"
@@ -88,8 +102,12 @@ export class StockStore extends Context.Service<
   {
     /** Atomic, idempotent insert of new records (see the module header). */
     readonly write: (batch: StockBatch) => Effect.Effect<WriteSummary, StockStoreError>
-    readonly getProjects: (ids: ReadonlyArray<ProjectId>) => Effect.Effect<ReadonlyArray<Project>, StockStoreError>
-    readonly getBuildings: (ids: ReadonlyArray<BuildingId>) => Effect.Effect<ReadonlyArray<Building>, StockStoreError>
+    readonly getProjects: (
+      ids: ReadonlyArray<ProjectId>,
+    ) => Effect.Effect<ReadonlyArray<Project>, StockStoreError>
+    readonly getBuildings: (
+      ids: ReadonlyArray<BuildingId>,
+    ) => Effect.Effect<ReadonlyArray<Building>, StockStoreError>
     readonly getUnits: (ids: ReadonlyArray<UnitId>) => Effect.Effect<ReadonlyArray<Unit>, StockStoreError>
     readonly findUnitByCode: (code: PublicCode) => Effect.Effect<Option.Option<Unit>, StockStoreError>
     /** Atomic optimistic update of several units. */

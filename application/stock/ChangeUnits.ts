@@ -48,7 +48,10 @@ export interface UnitTarget {
 }
 
 /** Applies one change to each target atomically; returns the updated units in target order. */
-export const changeUnits = Effect.fn("Stock.changeUnits")(function* (targets: ReadonlyArray<UnitTarget>, change: UnitChange) {
+export const changeUnits = Effect.fn("Stock.changeUnits")(function* (
+  targets: ReadonlyArray<UnitTarget>,
+  change: UnitChange,
+) {
   const store = yield* StockStore
   const found = new Map((yield* store.getUnits(targets.map((t) => t.unitId))).map((u) => [u.id as string, u]))
   const updates = []

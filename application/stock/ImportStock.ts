@@ -34,11 +34,21 @@ export const importStock = Effect.fn("Stock.import")(function* (
   const parsed = readImportTable(table)
   const none = { projects: 0, buildings: 0, units: 0 }
   if (Result.isFailure(parsed))
-    return { rows: Math.max(0, table.length - 1), committed: false, written: none, unchanged: 0, issues: parsed.failure } satisfies ImportReport
+    return {
+      rows: Math.max(0, table.length - 1),
+      committed: false,
+      written: none,
+      unchanged: 0,
+      issues: parsed.failure,
+    } satisfies ImportReport
   const rows = parsed.success
   const store = yield* StockStore
   const ids = referencedIds(rows)
-  const [projects, buildings, units] = yield* Effect.all([store.getProjects(ids.projects), store.getBuildings(ids.buildings), store.getUnits(ids.units)])
+  const [projects, buildings, units] = yield* Effect.all([
+    store.getProjects(ids.projects),
+    store.getBuildings(ids.buildings),
+    store.getUnits(ids.units),
+  ])
   const existing: ExistingStock = {
     projects: new Map(projects.map((p) => [p.id, p])),
     buildings: new Map(buildings.map((b) => [b.id, b])),
@@ -46,7 +56,13 @@ export const importStock = Effect.fn("Stock.import")(function* (
   }
   const plan = planImport(rows, existing)
   if (plan.issues.length > 0 && !options.partial)
-    return { rows: plan.rowCount, committed: false, written: none, unchanged: 0, issues: plan.issues } satisfies ImportReport
+    return {
+      rows: plan.rowCount,
+      committed: false,
+      written: none,
+      unchanged: 0,
+      issues: plan.issues,
+    } satisfies ImportReport
   const codes = yield* mintCodes(plan.units.length)
   const newUnits = plan.units.map((u, i) => makeUnit(u.draft, u.project, codes[i]!))
   const summary = yield* store.write({ projects: plan.projects, buildings: plan.buildings, units: newUnits })

@@ -30,7 +30,9 @@ const orReject = <A>(r: Result.Result<A, ReadonlyArray<InvalidValue>>) =>
 export const mintCodes = Effect.fn("Stock.mintCodes")(function* (count: number) {
   const random = yield* SecureRandom
   const bytes = yield* random.bytes(count * PUBLIC_CODE_BYTES)
-  return Array.from({ length: count }, (_, i) => fromRandomBytes(bytes.subarray(i * PUBLIC_CODE_BYTES, (i + 1) * PUBLIC_CODE_BYTES)))
+  return Array.from({ length: count }, (_, i) =>
+    fromRandomBytes(bytes.subarray(i * PUBLIC_CODE_BYTES, (i + 1) * PUBLIC_CODE_BYTES)),
+  )
 })
 
 export const registerProject = Effect.fn("Stock.registerProject")(function* (input: ProjectInput) {
@@ -65,21 +67,34 @@ export const registerUnits = Effect.fn("Stock.registerUnits")(function* (inputs:
     (yield* store.getBuildings([...new Set(drafts.map((d) => d.buildingId))])).map((b) => [b.id, b]),
   )
   const projects = new Map<string, Project>(
-    (yield* store.getProjects([...new Set([...buildings.values()].map((b) => b.projectId))])).map((p) => [p.id, p]),
+    (yield* store.getProjects([...new Set([...buildings.values()].map((b) => b.projectId))])).map((p) => [
+      p.id,
+      p,
+    ]),
   )
   drafts.forEach((d, i) => {
-    if (!buildings.has(d.buildingId)) issues.push(invalid(`units[${i}].buildingId`, "stock.building-registered", d.buildingId, "building is not registered"))
+    if (!buildings.has(d.buildingId))
+      issues.push(
+        invalid(
+          `units[${i}].buildingId`,
+          "stock.building-registered",
+          d.buildingId,
+          "building is not registered",
+        ),
+      )
   })
   for (const b of buildings.values()) {
     const mine = drafts.filter((d) => d.buildingId === b.id)
     for (const { unitId, issue } of checkUnitsFitBuilding(b, mine)) {
       const i = drafts.findIndex((d) => d.id === unitId)
-      issues.push(invalid(`units[${i}].${issue.field.replace("building.", "")}`, issue.rule, issue.value, issue.message))
+      const field = issue.rule === "R132.total-floors-below-highest-floor" ? "floor" : "roomNo"
+      issues.push(invalid(`units[${i}].${field}`, issue.rule, issue.value, issue.message))
     }
   }
   const seen = new Set<string>()
   drafts.forEach((d, i) => {
-    if (seen.has(d.id)) issues.push(invalid(`units[${i}].id`, "stock.unique-unit-id", d.id, "unit id appears twice"))
+    if (seen.has(d.id))
+      issues.push(invalid(`units[${i}].id`, "stock.unique-unit-id", d.id, "unit id appears twice"))
     seen.add(d.id)
   })
   if (issues.length > 0) return yield* new StockInputRejected({ issues })
@@ -91,11 +106,20 @@ export const registerUnits = Effect.fn("Stock.registerUnits")(function* (inputs:
     const project = projects.get(buildings.get(d.buildingId)!.projectId)!
     if (s === undefined) fresh.push(d)
     else if (!unitMatchesDraft(s, d, project.kind))
-      issues.push(invalid(`units[${i}].id`, "stock.conflicts-with-stored", d.id, "unit is already registered with different attributes"))
+      issues.push(
+        invalid(
+          `units[${i}].id`,
+          "stock.conflicts-with-stored",
+          d.id,
+          "unit is already registered with different attributes",
+        ),
+      )
   })
   if (issues.length > 0) return yield* new StockInputRejected({ issues })
   const codes = yield* mintCodes(fresh.length)
-  const units = fresh.map((d, i) => makeUnit(d, projects.get(buildings.get(d.buildingId)!.projectId)!, codes[i]!))
+  const units = fresh.map((d, i) =>
+    makeUnit(d, projects.get(buildings.get(d.buildingId)!.projectId)!, codes[i]!),
+  )
   const summary: WriteSummary = yield* store.write({ projects: [], buildings: [], units })
   return {
     units: drafts.map((d) => units.find((u) => u.id === d.id) ?? stored.get(d.id)!),

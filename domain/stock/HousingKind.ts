@@ -24,7 +24,15 @@ export const HOUSING_KIND_LABELS: Record<HousingKind, string> = {
 export const housingKindFromText = (text: string): HousingKind | undefined => {
   const t = text.trim()
   if ((HOUSING_KINDS as ReadonlyArray<string>).includes(t)) return t as HousingKind
-  const short: Record<string, HousingKind> = { 公租: "gongzu", 保租: "baozu", 廉租: "lianzu", 共有产权: "gongyou", 征收安置: "anzhi", 人才: "rencai", 共产: "gongyou" }
+  const short: Record<string, HousingKind> = {
+    公租: "gongzu",
+    保租: "baozu",
+    廉租: "lianzu",
+    共有产权: "gongyou",
+    征收安置: "anzhi",
+    人才: "rencai",
+    共产: "gongyou",
+  }
   for (const [k, v] of Object.entries(HOUSING_KIND_LABELS)) if (v === t) return k as HousingKind
   return short[t] ?? short[t.replace(/房$|住房$|公寓$/u, "")]
 }

@@ -10,14 +10,18 @@ const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 export const PUBLIC_CODE_BYTES = 10
 const SHAPE = /^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{16}$/u
 
-export const PublicCode = Schema.String.pipe(Schema.check(Schema.isPattern(SHAPE)), Schema.brand("PublicCode")).annotate({
+export const PublicCode = Schema.String.pipe(
+  Schema.check(Schema.isPattern(SHAPE)),
+  Schema.brand("PublicCode"),
+).annotate({
   description: "Unit public code (一房一码): 16 Crockford base-32 characters",
 })
 export type PublicCode = typeof PublicCode.Type
 
 /** Encodes exactly 10 random bytes (80 bits) as 16 base-32 characters. */
 export const fromRandomBytes = (bytes: Uint8Array): PublicCode => {
-  if (bytes.length !== PUBLIC_CODE_BYTES) throw new RangeError(`public code needs ${PUBLIC_CODE_BYTES} random bytes`)
+  if (bytes.length !== PUBLIC_CODE_BYTES)
+    throw new RangeError(`public code needs ${PUBLIC_CODE_BYTES} random bytes`)
   let out = ""
   let acc = 0
   let bits = 0
@@ -38,5 +42,12 @@ export const parse = (text: string, field = "code"): Result.Result<PublicCode, I
   const s = text.trim().toUpperCase().replace(/[\s-]/gu, "").replace(/[IL]/gu, "1").replace(/O/gu, "0")
   return SHAPE.test(s)
     ? Result.succeed(s as PublicCode)
-    : Result.fail(invalid(field, "public-code.format", text, "a unit code has 16 characters of 0-9 and A-Z without I, L, O, U"))
+    : Result.fail(
+        invalid(
+          field,
+          "public-code.format",
+          text,
+          "a unit code has 16 characters of 0-9 and A-Z without I, L, O, U",
+        ),
+      )
 }

@@ -25,11 +25,16 @@ export const UnitId = Identifier.pipe(Schema.brand("UnitId"))
 export type UnitId = typeof UnitId.Type
 
 /** A district code (GB/T 2260, six digits), checked against the dictionary by R132. */
-export const DistrictCode = Schema.String.pipe(Schema.check(Schema.isPattern(/^\d{6}$/u)), Schema.brand("DistrictCode"))
+export const DistrictCode = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^\d{6}$/u)),
+  Schema.brand("DistrictCode"),
+)
 export type DistrictCode = typeof DistrictCode.Type
 
 /** Service phone (服务电话, J2): a mobile number or a landline such as 021-12345678 or 12345. */
-export const ServicePhone = Schema.String.pipe(Schema.check(Schema.isPattern(/^(\d{3,4}-?\d{7,8}|1[3-9]\d{9}|\d{5,6})$/u)))
+export const ServicePhone = Schema.String.pipe(
+  Schema.check(Schema.isPattern(/^(\d{3,4}-?\d{7,8}|1[3-9]\d{9}|\d{5,6})$/u)),
+)
 
 export const Project = Schema.Struct({
   id: ProjectId,

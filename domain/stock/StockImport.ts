@@ -65,7 +65,11 @@ export interface ImportPlan {
   /** New records that valid rows would create; records already stored identically are left out. */
   readonly projects: ReadonlyArray<Project>
   readonly buildings: ReadonlyArray<Building>
-  readonly units: ReadonlyArray<{ readonly row: number; readonly draft: UnitDraft; readonly project: Project }>
+  readonly units: ReadonlyArray<{
+    readonly row: number
+    readonly draft: UnitDraft
+    readonly project: Project
+  }>
   /** Rows whose unit already exists exactly as given (an idempotent re-import). */
   readonly unchangedRows: ReadonlyArray<number>
 }
@@ -86,7 +90,9 @@ interface ParsedRow {
 const lookupHeader = (h: string) => {
   const t = h.trim().replace(/^\uFEFF/u, "")
   const lower = t.toLowerCase()
-  return IMPORT_COLUMNS.find(([name, , aliases]) => name === lower || (aliases as ReadonlyArray<string>).includes(t))
+  return IMPORT_COLUMNS.find(
+    ([name, , aliases]) => name === lower || (aliases as ReadonlyArray<string>).includes(t),
+  )
 }
 
 /** Maps the header and turns each data row into the three loosely typed inputs. */
@@ -94,14 +100,29 @@ export const readImportTable = (
   rows: ReadonlyArray<TabularRow>,
 ): Result.Result<ReadonlyArray<ParsedRow>, ReadonlyArray<RowIssue>> => {
   const header = rows[0]
-  if (header === undefined) return Result.fail([{ row: 1, field: "header", rule: "import.header", value: "", message: "the file is empty" }])
+  if (header === undefined)
+    return Result.fail([
+      { row: 1, field: "header", rule: "import.header", value: "", message: "the file is empty" },
+    ])
   const mapping = header.cells.map(lookupHeader)
   const missing = REQUIRED.filter((c) => !mapping.some((m) => m?.[0] === c))
   if (missing.length > 0)
-    return Result.fail(missing.map((c) => ({ row: 1, field: c, rule: "import.header-required", value: "", message: `the header has no ${c} column` })))
+    return Result.fail(
+      missing.map((c) => ({
+        row: 1,
+        field: c,
+        rule: "import.header-required",
+        value: "",
+        message: `the header has no ${c} column`,
+      })),
+    )
   const out: Array<ParsedRow> = []
   for (const r of rows.slice(1)) {
-    const rec: Record<"project" | "building" | "unit", Record<string, string>> = { project: {}, building: {}, unit: {} }
+    const rec: Record<"project" | "building" | "unit", Record<string, string>> = {
+      project: {},
+      building: {},
+      unit: {},
+    }
     mapping.forEach((m, i) => {
       if (m === undefined) return
       const [entity, field] = m[1].split(".") as ["project" | "building" | "unit", string]
@@ -114,7 +135,9 @@ export const readImportTable = (
   return Result.succeed(out)
 }
 
-const COLUMN_OF: Record<string, string> = Object.fromEntries(IMPORT_COLUMNS.map(([name, path]) => [path, name]))
+const COLUMN_OF: Record<string, string> = Object.fromEntries(
+  IMPORT_COLUMNS.map(([name, path]) => [path, name]),
+)
 const toRowIssue = (row: number, e: InvalidValue): RowIssue => ({
   row,
   field: COLUMN_OF[e.field] ?? e.field,
@@ -124,18 +147,45 @@ const toRowIssue = (row: number, e: InvalidValue): RowIssue => ({
 })
 
 const sameProject = (a: Project, b: Project) =>
-  a.name === b.name && a.kind === b.kind && a.district === b.district && a.address === b.address && a.operatorUscc === b.operatorUscc && a.operatorName === b.operatorName && a.servicePhone === b.servicePhone
+  a.name === b.name &&
+  a.kind === b.kind &&
+  a.district === b.district &&
+  a.address === b.address &&
+  a.operatorUscc === b.operatorUscc &&
+  a.operatorName === b.operatorName &&
+  a.servicePhone === b.servicePhone
 const sameBuilding = (a: Building, b: Building) =>
-  a.projectId === b.projectId && a.name === b.name && a.totalFloors === b.totalFloors && a.unitsPerFloor === b.unitsPerFloor && a.hasLift === b.hasLift && a.completionDate === b.completionDate
+  a.projectId === b.projectId &&
+  a.name === b.name &&
+  a.totalFloors === b.totalFloors &&
+  a.unitsPerFloor === b.unitsPerFloor &&
+  a.hasLift === b.hasLift &&
+  a.completionDate === b.completionDate
 /** Whether a stored unit is what a draft would register (status, code and version aside). */
 export const unitMatchesDraft = (u: Unit, d: UnitDraft, projectKind: Project["kind"]) =>
-  u.buildingId === d.buildingId && u.floor === d.floor && u.roomNo === d.roomNo && u.bedrooms === d.bedrooms && u.halls === d.halls && u.area === d.area && u.orientation === d.orientation && u.decoration === d.decoration && u.rent === d.rent && u.marketRent === d.marketRent && (u.supplied || u.kind === (d.kind ?? projectKind))
+  u.buildingId === d.buildingId &&
+  u.floor === d.floor &&
+  u.roomNo === d.roomNo &&
+  u.bedrooms === d.bedrooms &&
+  u.halls === d.halls &&
+  u.area === d.area &&
+  u.orientation === d.orientation &&
+  u.decoration === d.decoration &&
+  u.rent === d.rent &&
+  u.marketRent === d.marketRent &&
+  (u.supplied || u.kind === (d.kind ?? projectKind))
 
 /** The ids a table refers to, so the caller can fetch exactly the existing records it needs. */
 export const referencedIds = (rows: ReadonlyArray<ParsedRow>) => ({
-  projects: [...new Set(rows.map((r) => String(r.project.id ?? "").trim()).filter((s) => s !== ""))] as Array<ProjectId>,
-  buildings: [...new Set(rows.map((r) => String(r.building.id ?? "").trim()).filter((s) => s !== ""))] as Array<BuildingId>,
-  units: [...new Set(rows.map((r) => String(r.unit.id ?? "").trim()).filter((s) => s !== ""))] as Array<UnitId>,
+  projects: [
+    ...new Set(rows.map((r) => String(r.project.id ?? "").trim()).filter((s) => s !== "")),
+  ] as Array<ProjectId>,
+  buildings: [
+    ...new Set(rows.map((r) => String(r.building.id ?? "").trim()).filter((s) => s !== "")),
+  ] as Array<BuildingId>,
+  units: [
+    ...new Set(rows.map((r) => String(r.unit.id ?? "").trim()).filter((s) => s !== "")),
+  ] as Array<UnitId>,
 })
 
 export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingStock): ImportPlan => {
@@ -155,7 +205,9 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
     const p = validateProject(r.project)
     const b = validateBuilding(r.building)
     const u = validateUnit(r.unit)
-    const failures = [p, b, u].flatMap((res: Result.Result<unknown, ReadonlyArray<InvalidValue>>) => (Result.isFailure(res) ? res.failure : []))
+    const failures = [p, b, u].flatMap((res: Result.Result<unknown, ReadonlyArray<InvalidValue>>) =>
+      Result.isFailure(res) ? res.failure : [],
+    )
     for (const e of failures) flag(r.row, e)
     if (Result.isFailure(p) || Result.isFailure(b) || Result.isFailure(u)) continue
     const project = p.success
@@ -165,27 +217,76 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
     const seenP = projects.get(project.id)
     if (seenP === undefined) projects.set(project.id, { value: project, row: r.row })
     else if (!sameProject(seenP.value, project))
-      flag(r.row, invalid("project.id", "import.consistent-project", project.id, `project ${project.id} has different attributes than on row ${seenP.row}`))
+      flag(
+        r.row,
+        invalid(
+          "project.id",
+          "import.consistent-project",
+          project.id,
+          `project ${project.id} has different attributes than on row ${seenP.row}`,
+        ),
+      )
     const seenB = buildings.get(building.id)
     if (seenB === undefined) buildings.set(building.id, { value: building, row: r.row })
     else if (!sameBuilding(seenB.value, building))
-      flag(r.row, invalid("building.id", "import.consistent-building", building.id, `building ${building.id} has different attributes than on row ${seenB.row}`))
+      flag(
+        r.row,
+        invalid(
+          "building.id",
+          "import.consistent-building",
+          building.id,
+          `building ${building.id} has different attributes than on row ${seenB.row}`,
+        ),
+      )
 
     const dupRow = unitsById.get(draft.id)
-    if (dupRow !== undefined) flag(r.row, invalid("unit.id", "import.duplicate-unit", draft.id, `unit ${draft.id} already appears on row ${dupRow}`))
+    if (dupRow !== undefined)
+      flag(
+        r.row,
+        invalid(
+          "unit.id",
+          "import.duplicate-unit",
+          draft.id,
+          `unit ${draft.id} already appears on row ${dupRow}`,
+        ),
+      )
     else unitsById.set(draft.id, r.row)
     const slot = `${building.id}|${draft.floor}|${draft.roomNo}`
     const slotRow = slots.get(slot)
     if (slotRow !== undefined && slotRow !== dupRow)
-      flag(r.row, invalid("unit.roomNo", "import.duplicate-room", `${draft.floor}/${draft.roomNo}`, `floor ${draft.floor} room ${draft.roomNo} of building ${building.id} already appears on row ${slotRow}`))
+      flag(
+        r.row,
+        invalid(
+          "unit.roomNo",
+          "import.duplicate-room",
+          `${draft.floor}/${draft.roomNo}`,
+          `floor ${draft.floor} room ${draft.roomNo} of building ${building.id} already appears on row ${slotRow}`,
+        ),
+      )
     else slots.set(slot, r.row)
 
     const ex = existing.projects.get(project.id)
     if (ex !== undefined && !sameProject(ex, project))
-      flag(r.row, invalid("project.id", "import.conflicts-with-stored", project.id, `project ${project.id} is already registered with different attributes`))
+      flag(
+        r.row,
+        invalid(
+          "project.id",
+          "import.conflicts-with-stored",
+          project.id,
+          `project ${project.id} is already registered with different attributes`,
+        ),
+      )
     const exB = existing.buildings.get(building.id)
     if (exB !== undefined && !sameBuilding(exB, building))
-      flag(r.row, invalid("building.id", "import.conflicts-with-stored", building.id, `building ${building.id} is already registered with different attributes`))
+      flag(
+        r.row,
+        invalid(
+          "building.id",
+          "import.conflicts-with-stored",
+          building.id,
+          `building ${building.id} is already registered with different attributes`,
+        ),
+      )
     typed.push({ row: r.row, project, building, draft })
   }
 
@@ -195,7 +296,11 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
   for (const [, list] of byBuilding) {
     const building = list[0]!.building
     const rowOf = new Map(list.map((t) => [t.draft.id as string, t.row]))
-    for (const { unitId, issue } of checkUnitsFitBuilding(building, list.map((t) => t.draft))) flag(rowOf.get(unitId)!, issue)
+    for (const { unitId, issue } of checkUnitsFitBuilding(
+      building,
+      list.map((t) => t.draft),
+    ))
+      flag(rowOf.get(unitId)!, issue)
   }
 
   const outUnits: Array<{ row: number; draft: UnitDraft; project: Project }> = []
@@ -205,7 +310,16 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
     const stored = existing.units.get(t.draft.id)
     if (stored === undefined) outUnits.push({ row: t.row, draft: t.draft, project: t.project })
     else if (unitMatchesDraft(stored, t.draft, t.project.kind)) unchanged.push(t.row)
-    else flag(t.row, invalid("unit.id", "import.conflicts-with-stored", t.draft.id, `unit ${t.draft.id} is already registered with different attributes`))
+    else
+      flag(
+        t.row,
+        invalid(
+          "unit.id",
+          "import.conflicts-with-stored",
+          t.draft.id,
+          `unit ${t.draft.id} is already registered with different attributes`,
+        ),
+      )
   }
   const goodRows = new Set(outUnits.filter((u) => !bad.has(u.row)).map((u) => u.row))
   const validUnits = outUnits.filter((u) => goodRows.has(u.row))
@@ -215,8 +329,12 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
   return {
     rowCount: rows.length,
     issues,
-    projects: [...projects.values()].map((p) => p.value).filter((p) => neededProjects.has(p.id) && !existing.projects.has(p.id)),
-    buildings: [...buildings.values()].map((b) => b.value).filter((b) => neededBuildings.has(b.id) && !existing.buildings.has(b.id)),
+    projects: [...projects.values()]
+      .map((p) => p.value)
+      .filter((p) => neededProjects.has(p.id) && !existing.projects.has(p.id)),
+    buildings: [...buildings.values()]
+      .map((b) => b.value)
+      .filter((b) => neededBuildings.has(b.id) && !existing.buildings.has(b.id)),
     units: validUnits,
     unchangedRows: unchanged,
   }

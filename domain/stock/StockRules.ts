@@ -110,7 +110,11 @@ class FieldReader {
     }
     return n
   }
-  fromResult<A>(f: string, v: Cell, parse: (s: string, field: string) => Result.Result<A, InvalidValue>): A | undefined {
+  fromResult<A>(
+    f: string,
+    v: Cell,
+    parse: (s: string, field: string) => Result.Result<A, InvalidValue>,
+  ): A | undefined {
     const s = this.required(f, v)
     if (s === undefined) return undefined
     const r = parse(s, this.path(f))
@@ -120,7 +124,12 @@ class FieldReader {
     }
     return r.success
   }
-  dictionary<T extends string>(f: string, v: Cell, values: ReadonlyArray<T>, optional: boolean): T | null | undefined {
+  dictionary<T extends string>(
+    f: string,
+    v: Cell,
+    values: ReadonlyArray<T>,
+    optional: boolean,
+  ): T | null | undefined {
     const s = optional ? this.optional(v) : this.required(f, v)
     if (s === undefined) return optional ? null : undefined
     if (!values.includes(s as T)) {
@@ -133,7 +142,13 @@ class FieldReader {
     const s = optional ? this.optional(v) : this.required(f, v)
     if (s === undefined) return optional ? null : undefined
     const k = housingKindFromText(s)
-    if (k === undefined) this.fail(f, "R132.dictionary", s, "unknown housing kind (gongzu, baozu, lianzu, gongyou, anzhi, rencai)")
+    if (k === undefined)
+      this.fail(
+        f,
+        "R132.dictionary",
+        s,
+        "unknown housing kind (gongzu, baozu, lianzu, gongyou, anzhi, rencai)",
+      )
     return k
   }
   boolean(f: string, v: Cell): boolean | undefined {
@@ -151,7 +166,10 @@ class FieldReader {
 const done = <A>(r: FieldReader, value: () => A): Result.Result<A, ReadonlyArray<InvalidValue>> =>
   r.issues.length > 0 ? Result.fail(r.issues) : Result.succeed(value())
 
-export const validateProject = (input: ProjectInput, prefix = "project"): Result.Result<Project, ReadonlyArray<InvalidValue>> => {
+export const validateProject = (
+  input: ProjectInput,
+  prefix = "project",
+): Result.Result<Project, ReadonlyArray<InvalidValue>> => {
   const r = new FieldReader(prefix)
   const id = r.id<ProjectId>("id", input.id)
   const name = r.required("name", input.name)
@@ -168,7 +186,12 @@ export const validateProject = (input: ProjectInput, prefix = "project"): Result
     const mobile = MobileNumberM.parse(phone)
     if (Result.isSuccess(mobile)) servicePhone = mobile.success
     else if (!/^(\d{3,4}-?\d{7,8}|\d{5,6})$/u.test(phone)) {
-      r.fail("servicePhone", "phone.format", phone, "expected a mobile number, a landline such as 021-12345678, or a hotline")
+      r.fail(
+        "servicePhone",
+        "phone.format",
+        phone,
+        "expected a mobile number, a landline such as 021-12345678, or a hotline",
+      )
     }
   }
   return done(r, () => ({
@@ -183,42 +206,103 @@ export const validateProject = (input: ProjectInput, prefix = "project"): Result
   }))
 }
 
-export const validateBuilding = (input: BuildingInput, prefix = "building"): Result.Result<Building, ReadonlyArray<InvalidValue>> => {
+export const validateBuilding = (
+  input: BuildingInput,
+  prefix = "building",
+): Result.Result<Building, ReadonlyArray<InvalidValue>> => {
   const r = new FieldReader(prefix)
   const id = r.id<BuildingId>("id", input.id)
   const projectId = r.id<ProjectId>("projectId", input.projectId)
   const name = r.required("name", input.name)
   // R132: "总层数 … 不能大于合理楼层高度阈值100"; "每层户数 … 不能大于合理每层户数阈值30".
-  const totalFloors = r.int("totalFloors", input.totalFloors, 1, R132_LIMITS.maxTotalFloors, "R132.total-floors-max", `total floors must be 1..${R132_LIMITS.maxTotalFloors}`)
-  const unitsPerFloor = r.int("unitsPerFloor", input.unitsPerFloor, 1, R132_LIMITS.maxUnitsPerFloor, "R132.units-per-floor-max", `units per floor must be 1..${R132_LIMITS.maxUnitsPerFloor}`)
+  const totalFloors = r.int(
+    "totalFloors",
+    input.totalFloors,
+    1,
+    R132_LIMITS.maxTotalFloors,
+    "R132.total-floors-max",
+    `total floors must be 1..${R132_LIMITS.maxTotalFloors}`,
+  )
+  const unitsPerFloor = r.int(
+    "unitsPerFloor",
+    input.unitsPerFloor,
+    1,
+    R132_LIMITS.maxUnitsPerFloor,
+    "R132.units-per-floor-max",
+    `units per floor must be 1..${R132_LIMITS.maxUnitsPerFloor}`,
+  )
   const hasLift = r.boolean("hasLift", input.hasLift)
   const completionDate = r.fromResult("completionDate", input.completionDate, CivilDateM.parse)
-  return done(r, () => ({ id: id!, projectId: projectId!, name: name!, totalFloors: totalFloors!, unitsPerFloor: unitsPerFloor!, hasLift: hasLift!, completionDate: completionDate! }))
+  return done(r, () => ({
+    id: id!,
+    projectId: projectId!,
+    name: name!,
+    totalFloors: totalFloors!,
+    unitsPerFloor: unitsPerFloor!,
+    hasLift: hasLift!,
+    completionDate: completionDate!,
+  }))
 }
 
 /** A unit before it has a public code, a status and a version (what a caller registers). */
-export type UnitDraft = Omit<Unit, "code" | "projectId" | "status" | "lockedFrom" | "supplied" | "version" | "kind"> & {
+export type UnitDraft = Omit<
+  Unit,
+  "code" | "projectId" | "status" | "lockedFrom" | "supplied" | "version" | "kind"
+> & {
   readonly kind: HousingKind | null
 }
 
-export const validateUnit = (input: UnitInput, prefix = "unit"): Result.Result<UnitDraft, ReadonlyArray<InvalidValue>> => {
+export const validateUnit = (
+  input: UnitInput,
+  prefix = "unit",
+): Result.Result<UnitDraft, ReadonlyArray<InvalidValue>> => {
   const r = new FieldReader(prefix)
   const id = r.id<UnitId>("id", input.id)
   const buildingId = r.id<BuildingId>("buildingId", input.buildingId)
-  const floor = r.int("floor", input.floor, -5, R132_LIMITS.maxTotalFloors, "R132.floor-range", "floor must be -5..100 and not 0")
+  const floor = r.int(
+    "floor",
+    input.floor,
+    -5,
+    R132_LIMITS.maxTotalFloors,
+    "R132.floor-range",
+    "floor must be -5..100 and not 0",
+  )
   if (floor === 0) r.fail("floor", "R132.floor-range", 0, "floor 0 does not exist (basements are -1, -2, …)")
-  const roomNo = r.int("roomNo", input.roomNo, 1, R132_LIMITS.maxUnitsPerFloor, "R132.room-no-range", `room number on the floor must be 1..${R132_LIMITS.maxUnitsPerFloor}`)
+  const roomNo = r.int(
+    "roomNo",
+    input.roomNo,
+    1,
+    R132_LIMITS.maxUnitsPerFloor,
+    "R132.room-no-range",
+    `room number on the floor must be 1..${R132_LIMITS.maxUnitsPerFloor}`,
+  )
   // R132: "卧室数为0或正整数，且不能大于5；厅数为0或正整数，且不能大于5".
-  const bedrooms = r.int("bedrooms", input.bedrooms, 0, R132_LIMITS.maxBedrooms, "R132.bedrooms-range", "bedrooms must be an integer 0..5")
-  const halls = r.int("halls", input.halls, 0, R132_LIMITS.maxHalls, "R132.halls-range", "halls must be an integer 0..5")
+  const bedrooms = r.int(
+    "bedrooms",
+    input.bedrooms,
+    0,
+    R132_LIMITS.maxBedrooms,
+    "R132.bedrooms-range",
+    "bedrooms must be an integer 0..5",
+  )
+  const halls = r.int(
+    "halls",
+    input.halls,
+    0,
+    R132_LIMITS.maxHalls,
+    "R132.halls-range",
+    "halls must be an integer 0..5",
+  )
   const area = r.fromResult("area", input.area, (s, f) => AreaM.parseSquareMetres(s, f))
   if (area === 0) r.fail("area", "R132.area-positive", "0", "area must be greater than zero")
   const orientation = r.dictionary("orientation", input.orientation, ORIENTATIONS, true)
   const decoration = r.dictionary("decoration", input.decoration, DECORATIONS, true)
   const rent = r.fromResult("rent", input.rent, (s, f) => MoneyM.parseYuan(s, f))
   const marketRent = r.fromResult("marketRent", input.marketRent, (s, f) => MoneyM.parseYuan(s, f))
-  if (rent !== undefined && rent < 0) r.fail("rent", "money.non-negative", input.rent, "rent cannot be negative")
-  if (marketRent !== undefined && marketRent < 0) r.fail("marketRent", "money.non-negative", input.marketRent, "rent cannot be negative")
+  if (rent !== undefined && rent < 0)
+    r.fail("rent", "money.non-negative", input.rent, "rent cannot be negative")
+  if (marketRent !== undefined && marketRent < 0)
+    r.fail("marketRent", "money.non-negative", input.marketRent, "rent cannot be negative")
   const kind = r.kind("kind", input.kind, true)
   return done(r, () => ({
     id: id!,
@@ -249,19 +333,33 @@ export const checkUnitsFitBuilding = (
     if (u.floor > building.totalFloors)
       out.push({
         unitId: u.id,
-        issue: invalid("building.totalFloors", "R132.total-floors-below-highest-floor", building.totalFloors, `building ${building.id} has ${building.totalFloors} floors but unit ${u.id} is on floor ${u.floor}`),
+        issue: invalid(
+          "building.totalFloors",
+          "R132.total-floors-below-highest-floor",
+          building.totalFloors,
+          `building ${building.id} has ${building.totalFloors} floors but unit ${u.id} is on floor ${u.floor}`,
+        ),
       })
     if (u.roomNo > building.unitsPerFloor)
       out.push({
         unitId: u.id,
-        issue: invalid("building.unitsPerFloor", "R132.units-per-floor-below-max-room", building.unitsPerFloor, `building ${building.id} has ${building.unitsPerFloor} units per floor but unit ${u.id} is room ${u.roomNo}`),
+        issue: invalid(
+          "building.unitsPerFloor",
+          "R132.units-per-floor-below-max-room",
+          building.unitsPerFloor,
+          `building ${building.id} has ${building.unitsPerFloor} units per floor but unit ${u.id} is room ${u.roomNo}`,
+        ),
       })
   }
   return out
 }
 
 /** Completes a validated draft into a new unit in 待发布 with version 1. */
-export const makeUnit = (draft: UnitDraft, project: Pick<Project, "id" | "kind">, code: PublicCode): Unit => ({
+export const makeUnit = (
+  draft: UnitDraft,
+  project: Pick<Project, "id" | "kind">,
+  code: PublicCode,
+): Unit => ({
   ...draft,
   code,
   projectId: project.id,
@@ -275,7 +373,16 @@ export const makeUnit = (draft: UnitDraft, project: Pick<Project, "id" | "kind">
 // ---------------------------------------------------------------------------------------------
 // Transitions
 
-export type UnitCommand = "publish" | "recall" | "lock" | "unlock" | "let" | "release" | "markUnusable" | "restore" | "convertKind"
+export type UnitCommand =
+  | "publish"
+  | "recall"
+  | "lock"
+  | "unlock"
+  | "let"
+  | "release"
+  | "markUnusable"
+  | "restore"
+  | "convertKind"
 
 export class UnitTransitionRefused extends Data.TaggedError("UnitTransitionRefused")<{
   readonly unitId: UnitId
@@ -293,11 +400,25 @@ const next = (u: Unit, patch: Partial<Unit>): Result.Result<Unit, UnitTransition
 
 /** 发布: a draft unit becomes available. */
 export const publish = (u: Unit) =>
-  u.status === "draft" ? next(u, { status: "available" }) : refuse(u, "publish", "unit.publish-from-draft", `only a draft (待发布) unit can be published; it is ${u.status}`)
+  u.status === "draft"
+    ? next(u, { status: "available" })
+    : refuse(
+        u,
+        "publish",
+        "unit.publish-from-draft",
+        `only a draft (待发布) unit can be published; it is ${u.status}`,
+      )
 
 /** 撤回 (R36): an available, unlet unit goes back to draft; rentable counts follow immediately. */
 export const recall = (u: Unit) =>
-  u.status === "available" ? next(u, { status: "draft" }) : refuse(u, "recall", "R36.recall-available-only", `only an available unit can be recalled; it is ${u.status}`)
+  u.status === "available"
+    ? next(u, { status: "draft" })
+    : refuse(
+        u,
+        "recall",
+        "R36.recall-available-only",
+        `only an available unit can be recalled; it is ${u.status}`,
+      )
 
 /** 锁定 (R37): a locked unit cannot be let until unlocked; it remembers the interrupted status. */
 export const lock = (u: Unit) =>
@@ -307,24 +428,42 @@ export const lock = (u: Unit) =>
 
 /** 解锁 (R37): restores the status the lock interrupted. */
 export const unlock = (u: Unit) =>
-  u.status === "locked" ? next(u, { status: u.lockedFrom ?? "draft", lockedFrom: null }) : refuse(u, "unlock", "R37.unlock", `only a locked unit can be unlocked; it is ${u.status}`)
+  u.status === "locked"
+    ? next(u, { status: u.lockedFrom ?? "draft", lockedFrom: null })
+    : refuse(u, "unlock", "R37.unlock", `only a locked unit can be unlocked; it is ${u.status}`)
 
 /** 出租/选定: an available unit is let or selected; from now on it counts as supplied (R40). */
 export const letUnit = (u: Unit) =>
-  u.status === "available" ? next(u, { status: "let", supplied: true }) : refuse(u, "let", "R37.let-available-only", `only an available unit can be let; it is ${u.status}`)
+  u.status === "available"
+    ? next(u, { status: "let", supplied: true })
+    : refuse(u, "let", "R37.let-available-only", `only an available unit can be let; it is ${u.status}`)
 
 /** R35: after an exchange or exit handling the unit is rentable again. */
 export const release = (u: Unit) =>
-  u.status === "let" || u.status === "unusable" ? next(u, { status: "available" }) : refuse(u, "release", "R35.release", `only a let or unusable unit can be released; it is ${u.status}`)
+  u.status === "let" || u.status === "unusable"
+    ? next(u, { status: "available" })
+    : refuse(u, "release", "R35.release", `only a let or unusable unit can be released; it is ${u.status}`)
 
 /** R38: exiting a registration makes the unit unusable until the follow-up is done. */
 export const markUnusable = (u: Unit) =>
-  u.status === "let" ? next(u, { status: "unusable" }) : refuse(u, "markUnusable", "R38.unusable-after-exit", `only a let unit becomes unusable on exit; it is ${u.status}`)
+  u.status === "let"
+    ? next(u, { status: "unusable" })
+    : refuse(
+        u,
+        "markUnusable",
+        "R38.unusable-after-exit",
+        `only a let unit becomes unusable on exit; it is ${u.status}`,
+      )
 
 /** R40: "已供应且已使用的房源禁止转换，仅未供应房源可操作". */
 export const convertKind = (u: Unit, kind: HousingKind) => {
   if (u.supplied || u.status === "let" || u.status === "unusable")
-    return refuse(u, "convertKind", "R40.unsupplied-only", "a unit that has been supplied cannot change kind (R40)")
+    return refuse(
+      u,
+      "convertKind",
+      "R40.unsupplied-only",
+      "a unit that has been supplied cannot change kind (R40)",
+    )
   if (u.kind === kind) return refuse(u, "convertKind", "R40.different-kind", `the unit is already ${kind}`)
   return next(u, { kind })
 }

@@ -62,7 +62,10 @@ export const parseCsv = (text: string): Result.Result<ReadonlyArray<TabularRow>,
       i++
     }
   }
-  if (quoted) return Result.fail(invalid("file", "csv.unterminated-quote", `row ${rows.length + 1}`, "a quoted field is not closed"))
+  if (quoted)
+    return Result.fail(
+      invalid("file", "csv.unterminated-quote", `row ${rows.length + 1}`, "a quoted field is not closed"),
+    )
   if (!recordStart || cell !== "" || cells.length > 0) endRecord()
   return Result.succeed(rows)
 }
@@ -70,4 +73,6 @@ export const parseCsv = (text: string): Result.Result<ReadonlyArray<TabularRow>,
 const needsQuote = /[",\r\n]/u
 /** One CSV line (no line break), quoting only where needed; stable output for byte-identical files. */
 export const toCsvLine = (cells: ReadonlyArray<string | number>): string =>
-  cells.map((c) => (typeof c === "number" ? String(c) : needsQuote.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(",")
+  cells
+    .map((c) => (typeof c === "number" ? String(c) : needsQuote.test(c) ? `"${c.replaceAll('"', '""')}"` : c))
+    .join(",")

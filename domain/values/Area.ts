@@ -14,20 +14,29 @@ const DEC = /^(\d+)(?:\.(\d{0,2}))?$/u
 export const parseSquareMetres = (text: string, field = "area"): Result.Result<Area, InvalidValue> => {
   const t = text.trim()
   if (/^\d+\.\d{3,}$/u.test(t))
-    return Result.fail(invalid(field, "area.max-two-decimals", text, "areas have at most two decimals (0.01 m²)"))
+    return Result.fail(
+      invalid(field, "area.max-two-decimals", text, "areas have at most two decimals (0.01 m²)"),
+    )
   const m = DEC.exec(t)
-  if (!m) return Result.fail(invalid(field, "area.decimal-format", text, "expected a non-negative area in m² such as 85.50"))
+  if (!m)
+    return Result.fail(
+      invalid(field, "area.decimal-format", text, "expected a non-negative area in m² such as 85.50"),
+    )
   const v = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0") || "0")
-  if (!Number.isSafeInteger(v)) return Result.fail(invalid(field, "area.safe-range", text, "area out of range"))
+  if (!Number.isSafeInteger(v))
+    return Result.fail(invalid(field, "area.safe-range", text, "area out of range"))
   return Result.succeed(v as Area)
 }
 
 export const fromHundredths = (n: number, field = "area"): Result.Result<Area, InvalidValue> =>
   Number.isSafeInteger(n) && n >= 0
     ? Result.succeed(n as Area)
-    : Result.fail(invalid(field, "area.non-negative-integer", n, "area must be a non-negative whole number of 0.01 m²"))
+    : Result.fail(
+        invalid(field, "area.non-negative-integer", n, "area must be a non-negative whole number of 0.01 m²"),
+      )
 
 /** `85.50` */
-export const toDecimalString = (a: Area): string => `${Math.trunc(a / 100)}.${String(a % 100).padStart(2, "0")}`
+export const toDecimalString = (a: Area): string =>
+  `${Math.trunc(a / 100)}.${String(a % 100).padStart(2, "0")}`
 /** `85.50 m²` */
 export const format = (a: Area): string => `${toDecimalString(a)} m²`

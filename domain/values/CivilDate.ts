@@ -13,7 +13,15 @@ export const daysInMonth = (y: number, m: number): number =>
   m === 2 ? (isLeapYear(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31
 
 export const isValidYmd = (y: number, m: number, d: number): boolean =>
-  Number.isInteger(y) && Number.isInteger(m) && Number.isInteger(d) && y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)
+  Number.isInteger(y) &&
+  Number.isInteger(m) &&
+  Number.isInteger(d) &&
+  y >= 1 &&
+  y <= 9999 &&
+  m >= 1 &&
+  m <= 12 &&
+  d >= 1 &&
+  d <= daysInMonth(y, m)
 
 const isCivilDateText = (s: string): boolean => {
   const m = SHAPE.exec(s)
@@ -21,7 +29,9 @@ const isCivilDateText = (s: string): boolean => {
 }
 
 export const CivilDate = Schema.String.pipe(
-  Schema.check(Schema.makeFilter((s: string) => isCivilDateText(s) || "expected a valid calendar date YYYY-MM-DD")),
+  Schema.check(
+    Schema.makeFilter((s: string) => isCivilDateText(s) || "expected a valid calendar date YYYY-MM-DD"),
+  ),
   Schema.brand("CivilDate"),
 ).annotate({ format: "date", description: "Civil date YYYY-MM-DD (Asia/Shanghai)" })
 export type CivilDate = typeof CivilDate.Type
@@ -34,7 +44,12 @@ export interface Ymd {
 
 const pad = (n: number, w: number) => String(n).padStart(w, "0")
 
-export const fromYmd = (y: number, m: number, d: number, field = "date"): Result.Result<CivilDate, InvalidValue> =>
+export const fromYmd = (
+  y: number,
+  m: number,
+  d: number,
+  field = "date",
+): Result.Result<CivilDate, InvalidValue> =>
   isValidYmd(y, m, d)
     ? Result.succeed(`${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}` as CivilDate)
     : Result.fail(invalid(field, "date.calendar", `${y}-${m}-${d}`, "not a valid calendar date"))
@@ -72,7 +87,9 @@ export const fromDayNumber = (n: number): CivilDate => {
   const z = n + 719468
   const era = Math.floor(z / 146097)
   const doe = z - era * 146097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  )
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
   const mp = Math.floor((5 * doy + 2) / 153)
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1
@@ -119,7 +136,8 @@ const shanghaiParts = new Intl.DateTimeFormat("en-CA", {
 
 const partsAt = (epochMillis: number) => {
   const o: Record<string, number> = {}
-  for (const p of shanghaiParts.formatToParts(new Date(epochMillis))) if (p.type !== "literal") o[p.type] = Number(p.value)
+  for (const p of shanghaiParts.formatToParts(new Date(epochMillis)))
+    if (p.type !== "literal") o[p.type] = Number(p.value)
   return o as { year: number; month: number; day: number; hour: number; minute: number; second: number }
 }
 
@@ -129,16 +147,19 @@ export const fromInstant = (epochMillis: number): CivilDate => {
   return `${pad(p.year, 4)}-${pad(p.month, 2)}-${pad(p.day, 2)}` as CivilDate
 }
 
-/** Offset of Asia/Shanghai from UTC at an instant, in minutes (+480 today; +540 in the 1986–1991 summers). */
-export const shanghaiOffsetMinutes = (epochMillis: number): number => {
+/**
+ * Offset of Asia/Shanghai from UTC at an instant, in milliseconds (+8 h today; +9 h in the 1986–1991
+ * summers; local mean time +8:05:43 before 1901).
+ */
+export const shanghaiOffsetMillis = (epochMillis: number): number => {
   const p = partsAt(epochMillis)
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second)
-  return Math.round((asUtc - Math.floor(epochMillis / 1000) * 1000) / 60000)
+  return asUtc - Math.floor(epochMillis / 1000) * 1000
 }
 
 /** The first instant of a civil date in Asia/Shanghai (00:00 local), in epoch milliseconds. */
 export const startOfDayInstant = (d: CivilDate): number => {
   const utcMidnight = toDayNumber(d) * 86_400_000
-  const guess = utcMidnight - 480 * 60_000
-  return utcMidnight - shanghaiOffsetMinutes(guess) * 60_000
+  const first = utcMidnight - shanghaiOffsetMillis(utcMidnight - 8 * 3_600_000)
+  return utcMidnight - shanghaiOffsetMillis(first)
 }

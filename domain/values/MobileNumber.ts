@@ -20,8 +20,16 @@ export const parse = (text: string, field = "mobile"): Result.Result<MobileNumbe
   else if (s.length === 13 && s.startsWith("86")) s = s.slice(2)
   return SHAPE.test(s)
     ? Result.succeed(s as MobileNumber)
-    : Result.fail(invalid(field, "mobile.mainland-format", mask(text), "expected an 11-digit mainland mobile number starting 13–19"))
+    : Result.fail(
+        invalid(
+          field,
+          "mobile.mainland-format",
+          mask(text),
+          "expected an 11-digit mainland mobile number starting 13–19",
+        ),
+      )
 }
 
 /** `138****5678` */
-export const mask = (s: string): string => (s.length < 7 ? "*".repeat(s.length) : `${s.slice(0, 3)}${"*".repeat(s.length - 7)}${s.slice(-4)}`)
+export const mask = (s: string): string =>
+  s.length < 7 ? "*".repeat(s.length) : `${s.slice(0, 3)}${"*".repeat(s.length - 7)}${s.slice(-4)}`

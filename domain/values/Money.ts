@@ -19,8 +19,10 @@ export const zero = 0 as Money
 /** Wraps a safe integer number of fen; fails for fractions, NaN and anything beyond ±(2^53 − 1). */
 export const fromFen = (fen: number | bigint, field = "amount"): Result.Result<Money, InvalidValue> => {
   const n = typeof fen === "bigint" ? fen : Number.isInteger(fen) ? BigInt(fen) : undefined
-  if (n === undefined) return Result.fail(invalid(field, "money.integer-fen", fen, "amount must be a whole number of fen"))
-  if (n > MAX || n < -MAX) return Result.fail(invalid(field, "money.safe-range", fen, "amount out of the safe range"))
+  if (n === undefined)
+    return Result.fail(invalid(field, "money.integer-fen", fen, "amount must be a whole number of fen"))
+  if (n > MAX || n < -MAX)
+    return Result.fail(invalid(field, "money.safe-range", fen, "amount out of the safe range"))
   return Result.succeed(Number(n) as Money)
 }
 
@@ -31,14 +33,17 @@ export const unsafeFen = (fen: number): Money => {
 }
 
 export const add = (a: Money, b: Money): Result.Result<Money, InvalidValue> => fromFen(BigInt(a) + BigInt(b))
-export const subtract = (a: Money, b: Money): Result.Result<Money, InvalidValue> => fromFen(BigInt(a) - BigInt(b))
+export const subtract = (a: Money, b: Money): Result.Result<Money, InvalidValue> =>
+  fromFen(BigInt(a) - BigInt(b))
 export const sum = (xs: Iterable<Money>): Result.Result<Money, InvalidValue> => {
   let t = 0n
   for (const x of xs) t += BigInt(x)
   return fromFen(t)
 }
 export const multiplyInt = (a: Money, k: number): Result.Result<Money, InvalidValue> =>
-  Number.isInteger(k) ? fromFen(BigInt(a) * BigInt(k)) : Result.fail(invalid("factor", "money.integer-factor", k, "factor must be an integer"))
+  Number.isInteger(k)
+    ? fromFen(BigInt(a) * BigInt(k))
+    : Result.fail(invalid("factor", "money.integer-factor", k, "factor must be an integer"))
 export const negate = (a: Money): Money => (a === 0 ? zero : (-a as Money))
 export const compare = (a: Money, b: Money): -1 | 0 | 1 => (a < b ? -1 : a > b ? 1 : 0)
 
@@ -77,7 +82,10 @@ export const multiplyRatio = (
   mode: Rounding,
 ): Result.Result<Money, InvalidValue> => {
   const d = BigInt(denominator)
-  if (d <= 0n) return Result.fail(invalid("denominator", "money.positive-denominator", denominator, "denominator must be positive"))
+  if (d <= 0n)
+    return Result.fail(
+      invalid("denominator", "money.positive-denominator", denominator, "denominator must be positive"),
+    )
   return fromFen(divideRounded(BigInt(a) * BigInt(numerator), d, mode))
 }
 
@@ -109,10 +117,15 @@ export const parseYuan = (text: string, field = "amount"): Result.Result<Money, 
   const t = text.trim().replace(/^¥/u, "")
   const plain = /^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$/u.test(t) ? t.replaceAll(",", "") : t
   const m = YUAN.exec(plain)
-  if (!m) return Result.fail(invalid(field, "money.decimal-format", text, "expected a decimal amount in yuan such as 1234.56"))
+  if (!m)
+    return Result.fail(
+      invalid(field, "money.decimal-format", text, "expected a decimal amount in yuan such as 1234.56"),
+    )
   const decimals = m[3] ?? ""
   if (decimals.length > 2)
-    return Result.fail(invalid(field, "money.max-two-decimals", text, "amounts have at most two decimals (fen)"))
+    return Result.fail(
+      invalid(field, "money.max-two-decimals", text, "amounts have at most two decimals (fen)"),
+    )
   const fen = BigInt(m[2]!) * 100n + BigInt(decimals.padEnd(2, "0") || "0")
   return fromFen(m[1] === "-" ? -fen : fen, field)
 }

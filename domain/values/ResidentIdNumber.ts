@@ -12,8 +12,8 @@ const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const
 const CHECK = "10X98765432"
 /** GB/T 2260 province-level codes (first two digits). */
 const PROVINCES = new Set([
-  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62,
-  63, 64, 65, 71, 81, 82, 83,
+  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61,
+  62, 63, 64, 65, 71, 81, 82, 83,
 ])
 
 /** The check character for the first 17 digits. */
@@ -42,7 +42,9 @@ const MESSAGES: Record<string, string> = {
 }
 
 export const ResidentIdNumber = Schema.String.pipe(
-  Schema.check(Schema.makeFilter((s: string) => (structural(s) === undefined ? true : MESSAGES[structural(s)!]!))),
+  Schema.check(
+    Schema.makeFilter((s: string) => (structural(s) === undefined ? true : MESSAGES[structural(s)!]!)),
+  ),
   Schema.brand("ResidentIdNumber"),
 ).annotate({ description: "18-character PRC resident ID number (GB 11643-1999)" })
 export type ResidentIdNumber = typeof ResidentIdNumber.Type
@@ -58,7 +60,9 @@ export const parse = (
   if (rule !== undefined) return Result.fail(invalid(field, rule, mask(s), MESSAGES[rule]!))
   const id = s as ResidentIdNumber
   if (options.asOf !== undefined && birthDate(id) > options.asOf)
-    return Result.fail(invalid(field, "GB11643.birth-in-future", mask(s), MESSAGES["GB11643.birth-in-future"]!))
+    return Result.fail(
+      invalid(field, "GB11643.birth-in-future", mask(s), MESSAGES["GB11643.birth-in-future"]!),
+    )
   return Result.succeed(id)
 }
 
@@ -74,4 +78,5 @@ export const ageOn = (id: ResidentIdNumber, asOf: CivilDate.CivilDate): number =
   Math.floor(CivilDate.fullMonthsBetween(birthDate(id), asOf) / 12)
 
 /** `110105********002X`: safe for logs, error messages and screens. */
-export const mask = (s: string): string => (s.length <= 10 ? "*".repeat(s.length) : `${s.slice(0, 6)}${"*".repeat(s.length - 10)}${s.slice(-4)}`)
+export const mask = (s: string): string =>
+  s.length <= 10 ? "*".repeat(s.length) : `${s.slice(0, 6)}${"*".repeat(s.length - 10)}${s.slice(-4)}`

@@ -31,7 +31,9 @@ const MESSAGES: Record<string, string> = {
 }
 
 export const UnifiedSocialCreditCode = Schema.String.pipe(
-  Schema.check(Schema.makeFilter((s: string) => (structural(s) === undefined ? true : MESSAGES[structural(s)!]!))),
+  Schema.check(
+    Schema.makeFilter((s: string) => (structural(s) === undefined ? true : MESSAGES[structural(s)!]!)),
+  ),
   Schema.brand("UnifiedSocialCreditCode"),
 ).annotate({ description: "18-character unified social credit code (GB 32100-2015)" })
 export type UnifiedSocialCreditCode = typeof UnifiedSocialCreditCode.Type

@@ -1,0 +1,3 @@
+/** Published entry point `anju/adapters/memory`: in-memory adapters for tests, replays and embedding. */
+export * as MemoryStockStore from "./MemoryStockStore.js"
+export * as SeededSecureRandom from "./SeededSecureRandom.js"

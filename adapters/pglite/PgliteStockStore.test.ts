@@ -1,0 +1,4 @@
+import { suite } from "../../contracts-tests/StockStore.contract.js"
+import { layer } from "./PgliteStockStore.js"
+
+suite("pglite", layer())

@@ -1,0 +1,6 @@
+/**
+ * Published entry point `anju/adapters/pglite`: embedded PGlite as the database (in memory or a data
+ * directory) and the StockStore over it. Hosts compose these; nothing inside the package imports this barrel.
+ */
+export * as PgliteDatabase from "./PgliteDatabase.js"
+export * as PgliteStockStore from "./PgliteStockStore.js"

@@ -1,0 +1,613 @@
+/**
+ * StockStore over PostgreSQL (or PGlite) through Kysely. A write is ONE transaction of chunked multi-row
+ * `INSERT … ON CONFLICT DO NOTHING RETURNING id`; rows not inserted are compared with the stored ones to
+ * count them unchanged or to fail with Conflict (which rolls everything back). Unit updates lock their rows
+ * in id order, check versions as the memory store does, then `UPDATE … WHERE id AND version`. Listing is
+ * keyset paging on `id COLLATE "C"` (JavaScript code-unit order for the ASCII ids). Rows are decoded into
+ * domain values with Schema here; Kysely row types never leave the adapter.
+ */
+import { Effect, Layer, Option, Result, Schedule, Schema } from "effect"
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely"
+import {
+  type StockBatch,
+  StockStore,
+  StockStoreError,
+  type StockStoreErrorReason,
+  type UnitQuery,
+  type UnitUpdate,
+  type WriteSummary,
+} from "../../application/ports/StockStore.js"
+import { Building, Project, Unit } from "../../domain/stock/Stock.js"
+import { classifyDbError, type Database, PgDatabase, type UnitsTable } from "./PgDatabase.js"
+
+/**
+ * Rows per INSERT. Each statement binds one array per column (`INSERT … SELECT FROM unnest($1::text[], …)`),
+ * so the 65,535-parameter limit never applies; the chunk only bounds statement size and memory.
+ */
+export const INSERT_CHUNK = 5000
+/** Ids per `= any($1)` lookup (one array parameter, so only memory bounds it). */
+const LOOKUP_CHUNK = 10_000
+
+/** Thrown inside a transaction to roll it back with a port failure; caught at the Effect boundary. */
+class Abort {
+  constructor(readonly reason: StockStoreErrorReason) {}
+}
+const abort = (reason: StockStoreErrorReason): never => {
+  throw new Abort(reason)
+}
+
+const toStoreError = (e: unknown) =>
+  new StockStoreError({ reason: e instanceof Abort ? e.reason : classifyDbError(e) })
+
+/** Runs a Kysely operation as an Effect; Contention (serialization failure, deadlock) is retried a few times. */
+const run = <A>(f: (signal: AbortSignal) => Promise<A>) =>
+  Effect.tryPromise({ try: f, catch: toStoreError }).pipe(
+    Effect.retry({
+      while: (e: StockStoreError) => e.reason._tag === "Contention",
+      times: 3,
+      schedule: Schedule.exponential("20 millis"),
+    }),
+  )
+
+const chunks = <A>(xs: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size))
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows ↔ domain values
+
+const decodeProject = Schema.decodeUnknownResult(Project)
+const decodeBuilding = Schema.decodeUnknownResult(Building)
+const decodeUnit = Schema.decodeUnknownResult(Unit)
+
+const decoded = <A>(what: string, r: Result.Result<A, Schema.SchemaError>): A =>
+  Result.isSuccess(r)
+    ? r.success
+    : abort({ _tag: "Unavailable", detail: `a stored ${what} does not decode: ${r.failure.message}` })
+
+const projectColumns = [
+  "id",
+  "name",
+  "kind",
+  "district",
+  "address",
+  "operator_uscc",
+  "operator_name",
+  "service_phone",
+] as const
+type ProjectRow = Pick<Selectable<Database["projects"]>, (typeof projectColumns)[number]>
+const projectFromRow = (r: ProjectRow): Project =>
+  decoded(
+    "project",
+    decodeProject({
+      id: r.id,
+      name: r.name,
+      kind: r.kind,
+      district: r.district,
+      address: r.address,
+      operatorUscc: r.operator_uscc,
+      operatorName: r.operator_name,
+      servicePhone: r.service_phone,
+    }),
+  )
+const projectToRow = (p: Project) => ({
+  id: p.id,
+  name: p.name,
+  kind: p.kind,
+  district: p.district,
+  address: p.address,
+  operator_uscc: p.operatorUscc,
+  operator_name: p.operatorName,
+  service_phone: p.servicePhone,
+})
+
+interface BuildingRow {
+  id: string
+  project_id: string
+  name: string
+  total_floors: number
+  units_per_floor: number
+  has_lift: boolean
+  completion_date: string
+}
+const buildingFromRow = (r: BuildingRow): Building =>
+  decoded(
+    "building",
+    decodeBuilding({
+      id: r.id,
+      projectId: r.project_id,
+      name: r.name,
+      totalFloors: r.total_floors,
+      unitsPerFloor: r.units_per_floor,
+      hasLift: r.has_lift,
+      completionDate: r.completion_date,
+    }),
+  )
+const buildingToRow = (b: Building) => ({
+  id: b.id,
+  project_id: b.projectId,
+  name: b.name,
+  total_floors: b.totalFloors,
+  units_per_floor: b.unitsPerFloor,
+  has_lift: b.hasLift,
+  completion_date: b.completionDate,
+})
+
+const unitFromRow = (r: Selectable<UnitsTable>): Unit =>
+  decoded(
+    "unit",
+    decodeUnit({
+      id: r.id,
+      code: r.code,
+      projectId: r.project_id,
+      buildingId: r.building_id,
+      floor: r.floor,
+      roomNo: r.room_no,
+      bedrooms: r.bedrooms,
+      halls: r.halls,
+      area: r.area,
+      orientation: r.orientation,
+      decoration: r.decoration,
+      rent: Number(r.rent),
+      marketRent: Number(r.market_rent),
+      kind: r.kind,
+      status: r.status,
+      lockedFrom: r.locked_from,
+      supplied: r.supplied,
+      version: r.version,
+    }),
+  )
+const unitToRow = (u: Unit) => ({
+  id: u.id,
+  code: u.code,
+  project_id: u.projectId,
+  building_id: u.buildingId,
+  floor: u.floor,
+  room_no: u.roomNo,
+  bedrooms: u.bedrooms,
+  halls: u.halls,
+  area: u.area,
+  orientation: u.orientation,
+  decoration: u.decoration,
+  rent: u.rent,
+  market_rent: u.marketRent,
+  kind: u.kind,
+  status: u.status,
+  locked_from: u.lockedFrom,
+  supplied: u.supplied,
+  version: u.version,
+})
+
+const sameFields =
+  <A extends object>(keys: ReadonlyArray<keyof A>) =>
+  (a: A, b: A) =>
+    keys.every((k) => a[k] === b[k])
+const sameProject = sameFields<Project>(Object.keys(Project.fields) as Array<keyof Project>)
+const sameBuilding = sameFields<Building>(Object.keys(Building.fields) as Array<keyof Building>)
+const sameUnit = sameFields<Unit>(Object.keys(Unit.fields) as Array<keyof Unit>)
+
+// ---------------------------------------------------------------------------------------------
+// Reads shared by the store and by write/update transactions
+
+type Db = Kysely<Database> | Transaction<Database>
+
+const anyOf = (ids: ReadonlyArray<string>) => sql<string>`any(${[...ids]}::text[])`
+
+const selectProjects = async (db: Db, ids: ReadonlyArray<string>): Promise<Array<Project>> => {
+  const out: Array<Project> = []
+  for (const part of chunks([...new Set(ids)], LOOKUP_CHUNK)) {
+    const rows = await db
+      .selectFrom("projects")
+      .select(projectColumns)
+      .where("id", "=", anyOf(part))
+      .execute()
+    for (const r of rows) out.push(projectFromRow(r))
+  }
+  return out
+}
+
+const selectBuildings = async (db: Db, ids: ReadonlyArray<string>): Promise<Array<Building>> => {
+  const out: Array<Building> = []
+  for (const part of chunks([...new Set(ids)], LOOKUP_CHUNK)) {
+    const rows = await db
+      .selectFrom("buildings")
+      .select(["id", "project_id", "name", "total_floors", "units_per_floor", "has_lift"])
+      .select(sql<string>`to_char(completion_date, 'YYYY-MM-DD')`.as("completion_date"))
+      .where("id", "=", anyOf(part))
+      .execute()
+    for (const r of rows) out.push(buildingFromRow(r))
+  }
+  return out
+}
+
+const selectUnits = async (db: Db, ids: ReadonlyArray<string>): Promise<Array<Unit>> => {
+  const out: Array<Unit> = []
+  for (const part of chunks([...new Set(ids)], LOOKUP_CHUNK)) {
+    const rows = await db.selectFrom("units").selectAll().where("id", "=", anyOf(part)).execute()
+    for (const r of rows) out.push(unitFromRow(r))
+  }
+  return out
+}
+
+/** Records in the order of `ids` (duplicates repeated, missing ones left out), as the memory store returns them. */
+const inIdOrder = <A extends { readonly id: string }>(
+  ids: ReadonlyArray<string>,
+  found: ReadonlyArray<A>,
+): Array<A> => {
+  const byId = new Map(found.map((x) => [x.id as string, x]))
+  return ids.flatMap((id) => byId.get(id) ?? [])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Write
+
+/** Distinct records by id in batch order; the same id with other content in one batch is a Conflict. */
+const distinct = <A extends { readonly id: string }>(
+  xs: ReadonlyArray<A>,
+  same: (a: A, b: A) => boolean,
+  entity: "project" | "building" | "unit",
+): Array<A> => {
+  const seen = new Map<string, A>()
+  for (const x of xs) {
+    const prior = seen.get(x.id)
+    if (prior === undefined) seen.set(x.id, x)
+    else if (!same(prior, x))
+      abort({ _tag: "Conflict", entity, id: x.id, detail: `a ${entity} with this id has other attributes` })
+  }
+  return [...seen.values()]
+}
+
+/** Ids that are neither stored nor in `batchIds`; the first of them is reported missing. */
+const requireExisting = async (
+  trx: Transaction<Database>,
+  table: "projects" | "buildings",
+  referenced: ReadonlyArray<string>,
+  batchIds: ReadonlySet<string>,
+) => {
+  const outside = [...new Set(referenced)].filter((id) => !batchIds.has(id))
+  if (outside.length === 0) return
+  const rows = await trx.selectFrom(table).select("id").where("id", "=", anyOf(outside)).execute()
+  const stored = new Set(rows.map((r) => r.id))
+  const missing = outside.find((id) => !stored.has(id))
+  if (missing !== undefined)
+    abort({ _tag: "MissingReference", entity: table === "projects" ? "project" : "building", id: missing })
+}
+
+/** Column name and array type per table, in insert order (the row mappers above produce these keys). */
+const INSERT_COLUMNS = {
+  projects: [
+    ["id", "text"],
+    ["name", "text"],
+    ["kind", "text"],
+    ["district", "text"],
+    ["address", "text"],
+    ["operator_uscc", "text"],
+    ["operator_name", "text"],
+    ["service_phone", "text"],
+  ],
+  buildings: [
+    ["id", "text"],
+    ["project_id", "text"],
+    ["name", "text"],
+    ["total_floors", "int2"],
+    ["units_per_floor", "int2"],
+    ["has_lift", "bool"],
+    ["completion_date", "date"],
+  ],
+  units: [
+    ["id", "text"],
+    ["code", "text"],
+    ["project_id", "text"],
+    ["building_id", "text"],
+    ["floor", "int2"],
+    ["room_no", "int2"],
+    ["bedrooms", "int2"],
+    ["halls", "int2"],
+    ["area", "int4"],
+    ["orientation", "text"],
+    ["decoration", "text"],
+    ["rent", "int8"],
+    ["market_rent", "int8"],
+    ["kind", "text"],
+    ["status", "text"],
+    ["locked_from", "text"],
+    ["supplied", "bool"],
+    ["version", "int4"],
+  ],
+} as const satisfies Record<string, ReadonlyArray<readonly [string, string]>>
+
+/**
+ * Inserts `records` in chunks with ON CONFLICT DO NOTHING and returns the ones that were NOT inserted
+ * (their id, or for units their code or slot, is already taken).
+ */
+const insertNew = async <A extends { readonly id: string }>(
+  trx: Transaction<Database>,
+  table: keyof typeof INSERT_COLUMNS,
+  records: ReadonlyArray<A>,
+  toRow: (a: A) => Record<string, unknown>,
+): Promise<Array<A>> => {
+  const columns = INSERT_COLUMNS[table]
+  const inserted = new Set<string>()
+  for (const part of chunks(records, INSERT_CHUNK)) {
+    const rows = part.map(toRow)
+    const arrays = columns.map(([name, type]) => sql`${rows.map((r) => r[name])}::${sql.raw(type)}[]`)
+    const result = await trx
+      .insertInto(table)
+      .columns(columns.map(([name]) => name) as never)
+      .expression(sql`select * from unnest(${sql.join(arrays)})` as never)
+      .onConflict((oc) => oc.doNothing())
+      .returning("id")
+      .execute()
+    for (const r of result) inserted.add(r.id)
+  }
+  return inserted.size === records.length ? [] : records.filter((r) => !inserted.has(r.id))
+}
+
+/** Splits not-inserted records into unchanged ones (stored identically) or fails with a Conflict. */
+const settle = <A extends { readonly id: string }>(
+  rejected: ReadonlyArray<A>,
+  stored: ReadonlyArray<A>,
+  same: (a: A, b: A) => boolean,
+  entity: "project" | "building" | "unit",
+): Set<string> => {
+  const byId = new Map(stored.map((s) => [s.id as string, s]))
+  const unchanged = new Set<string>()
+  for (const r of rejected) {
+    const s = byId.get(r.id)
+    if (s !== undefined && same(s, r)) unchanged.add(r.id)
+    else if (s !== undefined)
+      abort({ _tag: "Conflict", entity, id: r.id, detail: `a ${entity} with this id has other attributes` })
+  }
+  return unchanged
+}
+
+/** A unit that was not inserted although its id is free: tell whether its code or its slot is taken. */
+const unitClash = async (trx: Transaction<Database>, u: Unit): Promise<never> => {
+  const owner = await trx
+    .selectFrom("units")
+    .select(["id", "code"])
+    .where((eb) =>
+      eb.or([
+        eb("code", "=", u.code),
+        eb.and([
+          eb("building_id", "=", u.buildingId),
+          eb("floor", "=", u.floor),
+          eb("room_no", "=", u.roomNo),
+        ]),
+      ]),
+    )
+    .executeTakeFirst()
+  if (owner?.code === u.code)
+    return abort({
+      _tag: "Conflict",
+      entity: "unit",
+      id: u.id,
+      detail: `public code already used by ${owner.id}`,
+    })
+  return abort({
+    _tag: "Conflict",
+    entity: "unit",
+    id: u.id,
+    detail: `floor ${u.floor} room ${u.roomNo} of building ${u.buildingId} is unit ${owner?.id ?? "(unknown)"}`,
+  })
+}
+
+const writeBatch = async (db: Kysely<Database>, batch: StockBatch): Promise<WriteSummary> => {
+  // Checks that need no database: duplicates inside the batch.
+  const projects = distinct(batch.projects, sameProject, "project")
+  const buildings = distinct(batch.buildings, sameBuilding, "building")
+  const units = distinct(batch.units, sameUnit, "unit")
+  const codes = new Map<string, string>()
+  const slots = new Map<string, string>()
+  for (const u of units) {
+    const slot = `${u.buildingId}|${u.floor}|${u.roomNo}`
+    const codeOwner = codes.get(u.code)
+    if (codeOwner !== undefined)
+      abort({
+        _tag: "Conflict",
+        entity: "unit",
+        id: u.id,
+        detail: `public code already used by ${codeOwner}`,
+      })
+    const slotOwner = slots.get(slot)
+    if (slotOwner !== undefined)
+      abort({
+        _tag: "Conflict",
+        entity: "unit",
+        id: u.id,
+        detail: `floor ${u.floor} room ${u.roomNo} of building ${u.buildingId} is unit ${slotOwner}`,
+      })
+    codes.set(u.code, u.id)
+    slots.set(slot, u.id)
+  }
+
+  return db.transaction().execute(async (trx) => {
+    const rejectedP = await insertNew(trx, "projects", projects, projectToRow)
+    const unchangedP = settle(
+      rejectedP,
+      await selectProjects(
+        trx,
+        rejectedP.map((p) => p.id),
+      ),
+      sameProject,
+      "project",
+    )
+
+    const projectIds = new Set(projects.map((p) => p.id as string))
+    await requireExisting(
+      trx,
+      "projects",
+      buildings.map((b) => b.projectId),
+      projectIds,
+    )
+    const rejectedB = await insertNew(trx, "buildings", buildings, buildingToRow)
+    const unchangedB = settle(
+      rejectedB,
+      await selectBuildings(
+        trx,
+        rejectedB.map((b) => b.id),
+      ),
+      sameBuilding,
+      "building",
+    )
+
+    await requireExisting(
+      trx,
+      "buildings",
+      units.map((u) => u.buildingId),
+      new Set(buildings.map((b) => b.id as string)),
+    )
+    await requireExisting(
+      trx,
+      "projects",
+      units.map((u) => u.projectId),
+      projectIds,
+    )
+    const rejectedU = await insertNew(trx, "units", units, unitToRow)
+    const unchangedU = settle(
+      rejectedU,
+      await selectUnits(
+        trx,
+        rejectedU.map((u) => u.id),
+      ),
+      sameUnit,
+      "unit",
+    )
+    const clash = rejectedU.find((u) => !unchangedU.has(u.id))
+    if (clash !== undefined) await unitClash(trx, clash)
+
+    // As in the memory store: every occurrence of a record that was already stored counts as unchanged.
+    const count = (xs: ReadonlyArray<{ readonly id: string }>, ids: ReadonlySet<string>) =>
+      ids.size === 0 ? 0 : xs.filter((x) => ids.has(x.id)).length
+    return {
+      inserted: {
+        projects: projects.length - rejectedP.length,
+        buildings: buildings.length - rejectedB.length,
+        units: units.length - rejectedU.length,
+      },
+      unchanged: {
+        projects: count(batch.projects, unchangedP),
+        buildings: count(batch.buildings, unchangedB),
+        units: count(batch.units, unchangedU),
+      },
+    }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Optimistic update
+
+const updateBatch = async (db: Kysely<Database>, updates: ReadonlyArray<UnitUpdate>): Promise<void> => {
+  if (updates.length === 0) return
+  await db.transaction().execute(async (trx) => {
+    // Lock every named unit in id order (no deadlock between overlapping calls), then check in call order.
+    const ids = [...new Set(updates.map((u) => u.unit.id as string))].sort()
+    const locked = await trx
+      .selectFrom("units")
+      .selectAll()
+      .where("id", "=", anyOf(ids))
+      .orderBy(sql`id collate "C"`)
+      .forUpdate()
+      .execute()
+    const current = new Map(locked.map((r) => [r.id, unitFromRow(r)]))
+    const seen = new Set<string>()
+    for (const { unit, expectedVersion } of updates) {
+      const cur = current.get(unit.id)
+      if (cur === undefined || cur.version !== expectedVersion || seen.has(unit.id))
+        abort({ _tag: "StaleVersion", id: unit.id, expected: expectedVersion, actual: cur?.version ?? null })
+      else if (
+        unit.version !== expectedVersion + 1 ||
+        unit.code !== cur.code ||
+        unit.buildingId !== cur.buildingId ||
+        unit.floor !== cur.floor ||
+        unit.roomNo !== cur.roomNo
+      )
+        abort({
+          _tag: "Conflict",
+          entity: "unit",
+          id: unit.id,
+          detail: "an update must bump the version by one and keep code and location",
+        })
+      seen.add(unit.id)
+    }
+    for (const { unit, expectedVersion } of updates) {
+      const { id: _id, code: _code, building_id: _b, floor: _f, room_no: _r, ...changes } = unitToRow(unit)
+      const res = await trx
+        .updateTable("units")
+        .set(changes)
+        .where("id", "=", unit.id)
+        .where("version", "=", expectedVersion)
+        .executeTakeFirst()
+      if (res.numUpdatedRows !== 1n)
+        abort({ _tag: "StaleVersion", id: unit.id, expected: expectedVersion, actual: null })
+    }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing
+
+const listPage = async (db: Kysely<Database>, q: UnitQuery) => {
+  return db
+    .transaction()
+    .setIsolationLevel("repeatable read")
+    .setAccessMode("read only")
+    .execute(async (trx) => {
+      const filtered = trx
+        .selectFrom("units")
+        .$if(q.projectId !== undefined, (qb) => qb.where("project_id", "=", q.projectId!))
+        .$if(q.buildingId !== undefined, (qb) => qb.where("building_id", "=", q.buildingId!))
+        .$if(q.kind !== undefined, (qb) => qb.where("kind", "=", q.kind!))
+        .$if(q.status !== undefined, (qb) => qb.where("status", "=", q.status!))
+        .$if(q.bedrooms !== undefined, (qb) => qb.where("bedrooms", "=", q.bedrooms!))
+        .$if(q.minArea !== undefined, (qb) => qb.where("area", ">=", q.minArea!))
+        .$if(q.maxArea !== undefined, (qb) => qb.where("area", "<=", q.maxArea!))
+        .$if(q.district !== undefined, (qb) =>
+          qb.where("project_id", "in", (eb) =>
+            eb.selectFrom("projects").select("projects.id").where("projects.district", "=", q.district!),
+          ),
+        )
+      const totalRow = await filtered
+        .select((eb) => eb.fn.countAll<string | number>().as("n"))
+        .executeTakeFirstOrThrow()
+      const rows = await filtered
+        .selectAll()
+        .$if(q.after !== undefined, (qb) => qb.where(sql<string>`id collate "C"`, ">", q.after!))
+        .orderBy(sql`id collate "C"`)
+        .limit(q.limit + 1)
+        .execute()
+      const items = rows.slice(0, q.limit).map(unitFromRow)
+      const last = items.at(-1)
+      return {
+        items,
+        total: Number(totalRow.n),
+        next: rows.length > q.limit && last !== undefined ? last.id : null,
+      }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The StockStore over the PgDatabase in context (PostgreSQL or PGlite). */
+export const make = Effect.gen(function* () {
+  const database = yield* PgDatabase
+  const db = database.db.withSchema(database.schema)
+  return StockStore.of({
+    write: (batch) => run(() => writeBatch(db, batch)),
+    getProjects: (ids) => run(async () => inIdOrder(ids, await selectProjects(db, ids))),
+    getBuildings: (ids) => run(async () => inIdOrder(ids, await selectBuildings(db, ids))),
+    getUnits: (ids) => run(async () => inIdOrder(ids, await selectUnits(db, ids))),
+    findUnitByCode: (code) =>
+      run(async () => {
+        const row = await db.selectFrom("units").selectAll().where("code", "=", code).executeTakeFirst()
+        return row === undefined ? Option.none() : Option.some(unitFromRow(row))
+      }),
+    updateUnits: (updates) => run(() => updateBatch(db, updates)),
+    listUnits: (query) => run(() => listPage(db, query)),
+  })
+})
+
+/** StockStore over the PgDatabase layer the caller provides (`PgDatabase.layer`, `PgliteDatabase.layer`, …). */
+export const layer: Layer.Layer<StockStore, never, PgDatabase> = Layer.effect(StockStore, make)

@@ -1,0 +1,7 @@
+/**
+ * Published entry point `anju/adapters/postgres`: the PostgreSQL database layer, its migrations and the
+ * StockStore over it. Hosts compose these; nothing inside the package imports this barrel.
+ */
+export * as Migrations from "./Migrations.js"
+export * as PgDatabase from "./PgDatabase.js"
+export * as PgStockStore from "./PgStockStore.js"

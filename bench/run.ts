@@ -1,0 +1,28 @@
+/**
+ * `npm run bench`: runs every benchmark and prints its figures. Targets from the issues are printed
+ * next to the measurements; nothing here fails a build (performance is reported, not unit-tested).
+ * `npm run bench -- stock` runs only the benchmarks whose name contains "stock".
+ */
+import { benchStockImport } from "./StockImportBench.js"
+
+interface Bench {
+  readonly name: string
+  readonly run: () => Promise<void>
+}
+
+const url = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
+
+const BENCHES: ReadonlyArray<Bench> = [
+  {
+    name: "stock-import-postgres",
+    run: async () =>
+      void (await benchStockImport({ url, units: Number(process.env["BENCH_UNITS"] ?? 100_000) })),
+  },
+]
+
+const filter = process.argv[2]
+for (const b of BENCHES) {
+  if (filter !== undefined && !b.name.includes(filter)) continue
+  console.log(`\n## ${b.name}`)
+  await b.run()
+}

@@ -1,0 +1,6 @@
+/**
+ * Published entry point `anju/contracts-tests`: the port contract suites, so an embedder's own adapter
+ * can prove it behaves like Anju's (`suite("my-store", myLayer)` inside a vitest file).
+ */
+export * as StockFixtures from "./StockFixtures.js"
+export { suite as stockStoreSuite } from "./StockStore.contract.js"

@@ -1,0 +1,486 @@
+/**
+ * The HTTP host of the housing stock (Hono): JSON API under /api/v1, OpenAPI at /openapi.json with docs
+ * at /docs, public unit pages and QR codes under /u/{code}, /health and /ready. It only translates:
+ * use-cases run through `deps.run` (the composition root owns the layers), failures become responses in
+ * HttpErrors.toHttpError, and no adapter is imported here.
+ */
+import { sValidator } from "@hono/standard-validator"
+import { Scalar } from "@scalar/hono-api-reference"
+import { Cause, type Effect, Exit, Option, Result, Schema } from "effect"
+import { type Context, Hono } from "hono"
+import { bodyLimit } from "hono/body-limit"
+import { etag } from "hono/etag"
+import { HTTPException } from "hono/http-exception"
+import type { SecureRandom } from "../../application/ports/SecureRandom.js"
+import type { StockStore, UnitQuery } from "../../application/ports/StockStore.js"
+import { changeUnits, type UnitTarget } from "../../application/stock/ChangeUnits.js"
+import { importStock } from "../../application/stock/ImportStock.js"
+import { getUnit, listUnits, lookupUnitByCode } from "../../application/stock/QueryStock.js"
+import { registerBuilding, registerProject, registerUnits } from "../../application/stock/RegisterStock.js"
+import * as PublicCodeM from "../../domain/stock/PublicCode.js"
+import { type Unit, UnitId, type UnitPublicRecord } from "../../domain/stock/Stock.js"
+import type { UnitInput } from "../../domain/stock/StockRules.js"
+import { parseCsv, type TabularRow } from "../../domain/stock/Tabular.js"
+import { invalidInput, isStockFailure, issueOf, type StockFailure, toHttpError } from "./HttpErrors.js"
+import * as S from "./HttpSchemas.js"
+import { makeOpenApiDocument } from "./OpenApi.js"
+import { renderNotFoundPage, renderUnavailablePage, renderUnitPage } from "./UnitPage.js"
+import { qrPng, qrSvg } from "./UnitQr.js"
+
+export type StockServices = StockStore | SecureRandom
+
+export interface AppDeps {
+  /**
+   * Runs a use-case on the composition root's runtime; expected failures come back in the Exit. A plain
+   * `Error` may also appear there (a runtime whose layers failed to build): it is answered 503.
+   */
+  readonly run: <A, E>(effect: Effect.Effect<A, E, StockServices>) => Promise<Exit.Exit<A, E | Error>>
+  /** Absolute origin (and optional path prefix) the public pages are reached at, e.g. `https://fang.example.gov.cn`. */
+  readonly publicBaseUrl: string
+  /** Whether the store can serve requests now (used by /ready; a rejection counts as not ready). */
+  readonly ready: () => Promise<boolean>
+  /** Reads the first sheet of an XLSX workbook; without it XLSX uploads are answered 415. */
+  readonly parseXlsx?: (bytes: Uint8Array) => Promise<ReadonlyArray<TabularRow>>
+}
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+const CSV_TYPES = ["text/csv", "application/csv", "text/plain"]
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/iu
+const MAX_JSON_BYTES = 1024 * 1024
+const MAX_IMPORT_BYTES = 32 * 1024 * 1024
+
+const mediaType = (c: Context) => (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase()
+
+type RequestIssue = {
+  readonly message: string
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined
+}
+
+/** `units[0].bedrooms` from a Standard Schema path under the given root name. */
+const fieldPath = (root: string, path: ReadonlyArray<PropertyKey>) =>
+  path.reduce<string>(
+    (acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc === "" ? String(k) : `${acc}.${String(k)}`),
+    root,
+  )
+
+const badRequestBody = (root: string, issues: ReadonlyArray<RequestIssue>): typeof S.BadRequest.Type => {
+  const list = issues.map((i) => {
+    const path = (i.path ?? []).map((p) => (typeof p === "object" && p !== null ? p.key : p))
+    return {
+      field: fieldPath(root, path),
+      path: path.map((p) => (typeof p === "number" ? p : String(p))),
+      message: i.message,
+    }
+  })
+  return {
+    error: "invalid_request",
+    message: list.map((i) => `${i.field || "(body)"}: ${i.message}`).join("; "),
+    issues: list,
+  }
+}
+
+/** A Standard Schema validator whose failures answer 400 with field paths rooted at `root`. */
+const validate = <T extends "json" | "query", Sc extends Schema.Codec<unknown, unknown>>(
+  target: T,
+  schema: Sc,
+  root: string,
+) =>
+  sValidator(target, Schema.toStandardSchemaV1(Schema.toCodecJson(schema)), (result, c) => {
+    if (!result.success) return c.json(badRequestBody(root, result.error), 400)
+    return undefined
+  })
+
+/** Rejects bodies that are not JSON instead of silently validating an empty object. */
+const requireJsonBody = async (c: Context, next: () => Promise<void>) => {
+  const type = mediaType(c)
+  const hasBody =
+    c.req.header("content-length") !== undefined || c.req.header("transfer-encoding") !== undefined
+  if (type === "" ? hasBody && c.req.header("content-length") !== "0" : !JSON_TYPE.test(type))
+    return c.json(unsupported("application/json"), 415)
+  return next()
+}
+
+const unsupported = (expected: string): typeof S.BadRequest.Type => ({
+  error: "unsupported_media_type",
+  message: `expected ${expected}`,
+})
+
+const tooLarge = (c: Context) =>
+  c.json(
+    {
+      error: "payload_too_large",
+      message: "the request body is too large",
+    } satisfies typeof S.BadRequest.Type,
+    413,
+  )
+
+/** UTF-8 (BOM or not) by default; GB18030 when declared or when the bytes are not valid UTF-8 (Excel in zh-CN). */
+const decodeText = (bytes: Uint8Array, charset: string | undefined): string => {
+  if (charset !== undefined && !/^utf-?8$/iu.test(charset)) {
+    try {
+      return new TextDecoder(charset).decode(bytes)
+    } catch {
+      // an unknown label falls through to detection
+    }
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
+  } catch {
+    return new TextDecoder("gb18030").decode(bytes)
+  }
+}
+
+/** The API's unit JSON: the JSON body of an input unit becomes the domain's loosely typed input. */
+const toUnitInput = (u: typeof S.UnitInput.Type): UnitInput => ({
+  id: u.id,
+  buildingId: u.buildingId,
+  floor: u.floor,
+  roomNo: u.roomNo,
+  bedrooms: u.bedrooms,
+  halls: u.halls,
+  area: S.hundredthsText(u.area),
+  orientation: u.orientation ?? null,
+  decoration: u.decoration ?? null,
+  rent: S.hundredthsText(u.rent),
+  marketRent: S.hundredthsText(u.marketRent),
+  kind: u.kind ?? null,
+})
+
+const target = (unitId: UnitId, version: number | undefined): UnitTarget =>
+  version === undefined ? { unitId } : { unitId, expectedVersion: version }
+
+const HTML_HEADERS = {
+  "Content-Security-Policy":
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "Referrer-Policy": "no-referrer",
+}
+
+/** A defect or interruption inside a use-case: logged with its cause, answered 500. */
+class Defect extends Error {}
+/** The runtime could not provide the services (its layers failed): answered 503. */
+class ServicesUnavailable extends Error {}
+
+export const makeApp = (deps: AppDeps): Hono => {
+  const base = deps.publicBaseUrl.replace(/\/+$/u, "")
+  const pageUrl = (code: string) => `${base}/u/${code}`
+  const openApi = makeOpenApiDocument(base)
+
+  /** Runs a use-case: success value, or the expected failure; defects and interruptions throw (→ 500). */
+  const runUseCase = async <A, E extends StockFailure>(
+    effect: Effect.Effect<A, E, StockServices>,
+  ): Promise<Result.Result<A, E>> => {
+    const exit = await deps.run(effect)
+    if (Exit.isSuccess(exit)) return Result.succeed(exit.value)
+    const failure = Cause.findErrorOption(exit.cause)
+    if (Option.isNone(failure)) throw new Defect(Cause.pretty(exit.cause))
+    if (isStockFailure(failure.value)) return Result.fail(failure.value as E)
+    throw new ServicesUnavailable(failure.value.message)
+  }
+
+  /** Runs a use-case and answers JSON: `ok` for success, the mapped error otherwise. */
+  const respond = async <A, E extends StockFailure>(
+    c: Context,
+    effect: Effect.Effect<A, E, StockServices>,
+    ok: (a: A) => Response,
+  ): Promise<Response> => {
+    const r = await runUseCase(effect)
+    if (Result.isSuccess(r)) return ok(r.success)
+    const h = toHttpError(r.failure)
+    return c.json(h.body, h.status, h.headers)
+  }
+
+  const unitJson = (u: Unit) => S.unitOutput(u, pageUrl(u.code))
+
+  const app = new Hono()
+
+  app.use("*", async (c, next) => {
+    await next()
+    c.header("X-Content-Type-Options", "nosniff")
+  })
+
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) {
+      if (err.status === 400)
+        return c.json(
+          {
+            error: err.message.startsWith("Malformed JSON") ? "malformed_json" : "invalid_request",
+            message: err.message,
+          } satisfies typeof S.BadRequest.Type,
+          400,
+        )
+      return err.getResponse()
+    }
+    console.error(err instanceof Defect || err instanceof ServicesUnavailable ? err.message : err)
+    if (err instanceof ServicesUnavailable)
+      return c.json(
+        {
+          error: "unavailable",
+          message: "the stock services are unavailable",
+          retryable: true,
+        } satisfies typeof S.Problem.Type,
+        503,
+        {
+          "Retry-After": "5",
+        },
+      )
+    return c.json({ error: "internal", message: "internal error" } satisfies typeof S.Problem.Type, 500)
+  })
+
+  app.notFound((c) =>
+    c.req.path.startsWith("/u/")
+      ? c.html(renderNotFoundPage(), 404, { ...HTML_HEADERS, "Cache-Control": "no-store" })
+      : c.json(
+          {
+            error: "not_found",
+            message: `no route ${c.req.method} ${c.req.path}`,
+          } satisfies typeof S.Problem.Type,
+          404,
+        ),
+  )
+
+  // --- operations ------------------------------------------------------------------------------
+
+  app.get("/health", (c) =>
+    c.json({ status: "ok" } satisfies typeof S.Health.Type, 200, { "Cache-Control": "no-store" }),
+  )
+  app.get("/ready", async (c) => {
+    const ready = await deps.ready().catch(() => false)
+    return ready
+      ? c.json({ status: "ready" } satisfies typeof S.Health.Type, 200, { "Cache-Control": "no-store" })
+      : c.json({ status: "unavailable" } satisfies typeof S.Health.Type, 503, {
+          "Cache-Control": "no-store",
+          "Retry-After": "5",
+        })
+  })
+  app.get("/openapi.json", (c) => c.json(openApi, 200, { "Cache-Control": "public, max-age=300" }))
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Anju API" }))
+
+  // --- JSON API ----------------------------------------------------------------------------------
+
+  const api = new Hono()
+  api.use("*", async (c, next) => {
+    await next()
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store")
+  })
+  api.use("/imports", bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: tooLarge }))
+  api.on(
+    "POST",
+    ["/projects", "/buildings", "/units", "/units/*"],
+    bodyLimit({ maxSize: MAX_JSON_BYTES, onError: tooLarge }),
+  )
+  api.on("POST", ["/projects", "/buildings", "/units", "/units/*"], requireJsonBody)
+
+  api.post("/projects", validate("json", S.ProjectInput, "project"), (c) =>
+    respond(c, registerProject(c.req.valid("json")), (r) => c.json(r, r.created ? 201 : 200)),
+  )
+
+  api.post("/buildings", validate("json", S.BuildingInput, "building"), (c) =>
+    respond(c, registerBuilding(c.req.valid("json")), (r) => c.json(r, r.created ? 201 : 200)),
+  )
+
+  api.post("/units", validate("json", S.UnitsInput, "units"), (c) =>
+    respond(c, registerUnits(c.req.valid("json").map(toUnitInput)), (r) =>
+      c.json(
+        {
+          units: r.units.map(unitJson),
+          created: r.created,
+          unchanged: r.unchanged,
+        } satisfies typeof S.UnitsRegistered.Type,
+        r.created > 0 ? 201 : 200,
+      ),
+    ),
+  )
+
+  api.get("/units", validate("query", S.UnitsQuery, "query"), (c) => {
+    const q = c.req.valid("query")
+    const query: UnitQuery = {
+      limit: q.limit ?? 50,
+      ...(q.projectId !== undefined && { projectId: q.projectId }),
+      ...(q.buildingId !== undefined && { buildingId: q.buildingId }),
+      ...(q.district !== undefined && { district: q.district }),
+      ...(q.kind !== undefined && { kind: q.kind }),
+      ...(q.status !== undefined && { status: q.status }),
+      ...(q.bedrooms !== undefined && { bedrooms: q.bedrooms }),
+      ...(q.minArea !== undefined && { minArea: q.minArea }),
+      ...(q.maxArea !== undefined && { maxArea: q.maxArea }),
+      ...(q.after !== undefined && { after: q.after }),
+    }
+    return respond(c, listUnits(query), (page) =>
+      c.json({
+        items: page.items.map(unitJson),
+        total: page.total,
+        next: page.next,
+      } satisfies typeof S.UnitList.Type),
+    )
+  })
+
+  api.post("/units/publish", validate("json", S.BulkPublishInput, "body"), (c) => {
+    const targets = c.req
+      .valid("json")
+      .units.map((t) => (typeof t === "string" ? target(t, undefined) : target(t.id, t.version)))
+    return respond(c, changeUnits(targets, { command: "publish" }), (units) =>
+      c.json({ units: units.map(unitJson) } satisfies typeof S.UnitsChanged.Type),
+    )
+  })
+
+  const unitIdParam = (c: Context) => Schema.decodeUnknownOption(UnitId)(c.req.param("id"))
+  const noSuchUnit = (c: Context) =>
+    c.json(
+      { error: "not_found", message: `no unit ${c.req.param("id") ?? ""}` } satisfies typeof S.Problem.Type,
+      404,
+    )
+
+  api.get("/units/:id", (c) => {
+    const id = unitIdParam(c)
+    if (Option.isNone(id)) return noSuchUnit(c)
+    return respond(c, getUnit(id.value), (u) => c.json(unitJson(u)))
+  })
+
+  const LIFE_CYCLE = ["publish", "recall", "lock", "unlock"] as const
+  api.post(
+    "/units/:id/:command{publish|recall|lock|unlock}",
+    validate("json", S.VersionInput, "body"),
+    (c) => {
+      const id = unitIdParam(c)
+      const command = LIFE_CYCLE.find((x) => x === c.req.param("command"))
+      if (Option.isNone(id) || command === undefined) return noSuchUnit(c)
+      return respond(c, changeUnits([target(id.value, c.req.valid("json").version)], { command }), ([u]) =>
+        c.json(unitJson(u!)),
+      )
+    },
+  )
+
+  api.post("/units/:id/convert-kind", validate("json", S.ConvertKindInput, "body"), (c) => {
+    const id = unitIdParam(c)
+    if (Option.isNone(id)) return noSuchUnit(c)
+    const body = c.req.valid("json")
+    return respond(
+      c,
+      changeUnits([target(id.value, body.version)], { command: "convertKind", kind: body.kind }),
+      ([u]) => c.json(unitJson(u!)),
+    )
+  })
+
+  api.post("/imports", validate("query", S.ImportQuery, "query"), async (c) => {
+    const partial = c.req.valid("query").partial === "true"
+    const type = mediaType(c)
+    let table: ReadonlyArray<TabularRow>
+    if (CSV_TYPES.includes(type)) {
+      const charset = /charset=([^;]+)/iu
+        .exec(c.req.header("content-type") ?? "")?.[1]
+        ?.trim()
+        .replace(/"/gu, "")
+      const parsed = parseCsv(decodeText(new Uint8Array(await c.req.arrayBuffer()), charset))
+      if (Result.isFailure(parsed)) return c.json(invalidInput([issueOf(parsed.failure)]), 422)
+      table = parsed.success
+    } else if (type === XLSX && deps.parseXlsx !== undefined) {
+      try {
+        table = await deps.parseXlsx(new Uint8Array(await c.req.arrayBuffer()))
+      } catch (e) {
+        const message = e instanceof Error ? e.message : "the workbook cannot be read"
+        return c.json(invalidInput([{ field: "file", rule: "xlsx.unreadable", value: "", message }]), 422)
+      }
+    } else {
+      return c.json(unsupported(deps.parseXlsx === undefined ? "text/csv" : `text/csv or ${XLSX}`), 415)
+    }
+    return respond(c, importStock(table, { partial }), (report) =>
+      report.committed
+        ? c.json(report satisfies typeof S.ImportReport.Type, 200)
+        : c.json({ error: "invalid_input", ...report } satisfies typeof S.ImportReport.Type, 422),
+    )
+  })
+
+  /** Canonical code from a path segment, or None when it cannot be a code. */
+  const codeParam = (c: Context) => Option.getSuccess(PublicCodeM.parse(c.req.param("code") ?? ""))
+
+  api.get("/codes/:code", (c) => {
+    const code = codeParam(c)
+    if (Option.isNone(code))
+      return c.json({ error: "not_found", message: "no such unit code" } satisfies typeof S.Problem.Type, 404)
+    return respond(c, lookupUnitByCode(code.value), (r) =>
+      c.json(
+        S.publicUnit(r, {
+          pageUrl: pageUrl(r.code),
+          qrPngUrl: `${pageUrl(r.code)}/qr.png`,
+          qrSvgUrl: `${pageUrl(r.code)}/qr.svg`,
+        }),
+        200,
+        { "Cache-Control": "public, max-age=60" },
+      ),
+    )
+  })
+
+  app.route("/api/v1", api)
+
+  // --- public pages ------------------------------------------------------------------------------
+
+  const publicPages = new Hono()
+  publicPages.use("*", etag())
+
+  const notFoundPage = (c: Context) =>
+    c.html(renderNotFoundPage(), 404, { ...HTML_HEADERS, "Cache-Control": "no-store" })
+  const unavailablePage = (c: Context, e: StockFailure) => {
+    const h = toHttpError(e)
+    return c.html(renderUnavailablePage(), h.status, {
+      ...HTML_HEADERS,
+      ...h.headers,
+      "Cache-Control": "no-store",
+    })
+  }
+
+  /** Looks the code up; answers the page-level failure itself, or hands the record to `ok`. */
+  const withRecord = async (
+    c: Context,
+    ok: (r: UnitPublicRecord) => Promise<Response> | Response,
+    notFound: (c: Context) => Response,
+  ) => {
+    const code = codeParam(c)
+    if (Option.isNone(code)) return notFound(c)
+    const r = await runUseCase(lookupUnitByCode(code.value))
+    if (Result.isSuccess(r)) return ok(r.success)
+    return r.failure._tag === "UnitNotFound" ? notFound(c) : unavailablePage(c, r.failure)
+  }
+
+  const qrNotFound = (c: Context) =>
+    c.json({ error: "not_found", message: "no such unit code" } satisfies typeof S.Problem.Type, 404, {
+      "Cache-Control": "no-store",
+    })
+  const QR_CACHE = "public, max-age=86400"
+
+  publicPages.get("/:code/qr.png", (c) =>
+    withRecord(
+      c,
+      async (r) =>
+        c.body(await qrPng(pageUrl(r.code)), 200, { "Content-Type": "image/png", "Cache-Control": QR_CACHE }),
+      qrNotFound,
+    ),
+  )
+  publicPages.get("/:code/qr.svg", (c) =>
+    withRecord(
+      c,
+      async (r) =>
+        c.body(await qrSvg(pageUrl(r.code)), 200, {
+          "Content-Type": "image/svg+xml; charset=utf-8",
+          "Cache-Control": QR_CACHE,
+        }),
+      qrNotFound,
+    ),
+  )
+  publicPages.get("/:code", (c) => {
+    const raw = c.req.param("code")
+    const code = codeParam(c)
+    if (Option.isSome(code) && code.value !== raw) return c.redirect(`./${code.value}`, 301)
+    return withRecord(
+      c,
+      (r) =>
+        c.html(renderUnitPage(r, `./${r.code}/qr.svg`), 200, {
+          ...HTML_HEADERS,
+          "Cache-Control": "public, max-age=300",
+        }),
+      notFoundPage,
+    )
+  })
+
+  app.route("/u", publicPages)
+  return app
+}

@@ -1,0 +1,301 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP host. Schemas come from the same Effect Schemas that validate
+ * requests and type responses (`Schema.toJsonSchemaDocument`, converted with
+ * `JsonSchema.toMultiDocumentOpenApi3_1`); paths are listed by hand and must follow App.ts routes.
+ */
+import { JsonSchema, Schema } from "effect"
+import * as S from "./HttpSchemas.js"
+
+type Json = JsonSchema.JsonSchema
+
+interface Components {
+  readonly schemas: Record<string, Json>
+  readonly ref: (schema: Schema.Top) => Json
+  readonly inline: (schema: Schema.Top) => Json
+}
+
+/** Converts every component schema in one pass so that shared definitions are emitted once. */
+const buildComponents = (): Components => {
+  const roots: Array<Schema.Top> = [...S.COMPONENTS, S.UnitsInput]
+  const definitions: Record<string, Json> = {}
+  const schemas = roots.map((s) => {
+    const doc = Schema.toJsonSchemaDocument(s)
+    for (const [name, def] of Object.entries(doc.definitions)) {
+      const seen = definitions[name]
+      if (seen !== undefined && JSON.stringify(seen) !== JSON.stringify(def))
+        throw new Error(`two different schemas share the OpenAPI identifier ${name}`)
+      definitions[name] = def
+    }
+    return doc.schema
+  })
+  const out = JsonSchema.toMultiDocumentOpenApi3_1({
+    dialect: "draft-2020-12",
+    schemas: schemas as [Json, ...Array<Json>],
+    definitions,
+  })
+  const byRoot = new Map(roots.map((s, i) => [s, out.schemas[i]!]))
+  const ref = (schema: Schema.Top): Json => {
+    const r = byRoot.get(schema)
+    if (r === undefined) throw new Error("schema is not an OpenAPI component root")
+    return r
+  }
+  const inline = (schema: Schema.Top): Json => {
+    const doc = Schema.toJsonSchemaDocument(schema)
+    if (Object.keys(doc.definitions).length > 0)
+      throw new Error("inline OpenAPI schemas must not have definitions")
+    return doc.schema
+  }
+  return { schemas: { ...out.definitions }, ref, inline }
+}
+
+const json = (schema: Json) => ({ "application/json": { schema } })
+
+export const makeOpenApiDocument = (publicBaseUrl: string) => {
+  const c = buildComponents()
+  const problem = (description: string) => ({ description, content: json(c.ref(S.Problem)) })
+  const badRequest = {
+    description: "Malformed JSON or a body/query of the wrong shape",
+    content: json(c.ref(S.BadRequest)),
+  }
+  const invalid = {
+    description: "The input breaks a domain rule (R132 …)",
+    content: json(c.ref(S.InvalidInput)),
+  }
+  const unavailable = problem("The store is busy or unreachable; retry after `Retry-After` seconds")
+  const unsupported = { description: "Unsupported Content-Type", content: json(c.ref(S.BadRequest)) }
+  const ok = (schema: Schema.Top, description: string) => ({ description, content: json(c.ref(schema)) })
+  const body = (schema: Json, required = true) => ({ required, content: json(schema) })
+  const unitId = {
+    name: "id",
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+    description: "Unit id",
+  }
+  const code = {
+    name: "code",
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+    description: "Unit public code (16 characters; case, spaces and hyphens are normalised)",
+  }
+  const register = (summary: string, input: Json, output: Schema.Top, description: string) => ({
+    post: {
+      tags: ["stock"],
+      summary,
+      description,
+      requestBody: body(input),
+      responses: {
+        200: ok(output, "Already registered identically (idempotent replay)"),
+        201: ok(output, "Registered"),
+        400: badRequest,
+        409: problem("Conflicts with a stored record"),
+        415: unsupported,
+        422: invalid,
+        503: unavailable,
+      },
+    },
+  })
+  const command = (summary: string, input: Schema.Top, required: boolean) => ({
+    post: {
+      tags: ["units"],
+      summary,
+      parameters: [unitId],
+      requestBody: body(c.ref(input), required),
+      responses: {
+        200: ok(S.UnitOutput, "The updated unit"),
+        400: badRequest,
+        404: problem("No such unit"),
+        409: problem(
+          "Stale version (`stale_version`) or a refused transition (`transition_refused`, with rule and status)",
+        ),
+        415: unsupported,
+        503: unavailable,
+      },
+    },
+  })
+  const png = { "image/png": { schema: { type: "string", contentMediaType: "image/png" } } }
+  const svg = { "image/svg+xml": { schema: { type: "string" } } }
+  const html = { "text/html": { schema: { type: "string" } } }
+
+  return {
+    openapi: "3.1.0",
+    jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
+    info: {
+      title: "Anju housing stock API",
+      version: "1",
+      description:
+        "Housing stock (房源) registration, import and life cycle; one code per unit (一房一码). Money is integer fen, area integer 0.01 m².",
+    },
+    servers: [{ url: publicBaseUrl }],
+    tags: [
+      { name: "stock", description: "Projects, buildings and units" },
+      { name: "units", description: "Unit queries and life-cycle commands" },
+      { name: "public", description: "Public unit pages and QR codes" },
+      { name: "ops", description: "Liveness and readiness" },
+    ],
+    paths: {
+      "/api/v1/projects": register(
+        "Register a project (项目)",
+        c.ref(S.ProjectInput),
+        S.ProjectRegistered,
+        "R132 rules apply",
+      ),
+      "/api/v1/buildings": register(
+        "Register a building (楼栋)",
+        c.ref(S.BuildingInput),
+        S.BuildingRegistered,
+        "R132: total floors 1..100, units per floor 1..30; the project must be registered",
+      ),
+      "/api/v1/units": {
+        ...register(
+          "Register units (房屋)",
+          c.ref(S.UnitsInput),
+          S.UnitsRegistered,
+          "All or nothing: any invalid unit rejects the call. Each new unit gets its public code.",
+        ),
+        get: {
+          tags: ["units"],
+          summary: "List units with filters and keyset paging",
+          parameters: Object.entries(S.UnitsQueryFields).map(([name, f]) => ({
+            name,
+            in: "query",
+            required: false,
+            description: f.description,
+            schema: c.inline(f.doc),
+          })),
+          responses: { 200: ok(S.UnitList, "A page of units"), 400: badRequest, 503: unavailable },
+        },
+      },
+      "/api/v1/units/publish": {
+        post: {
+          tags: ["units"],
+          summary: "Publish several units atomically",
+          requestBody: body(c.ref(S.BulkPublishInput)),
+          responses: {
+            200: ok(S.UnitsChanged, "The updated units, in request order"),
+            400: badRequest,
+            404: problem("One of the units does not exist (nothing changed)"),
+            409: problem("A stale version or a refused transition (nothing changed)"),
+            415: unsupported,
+            503: unavailable,
+          },
+        },
+      },
+      "/api/v1/units/{id}": {
+        get: {
+          tags: ["units"],
+          summary: "One unit",
+          parameters: [unitId],
+          responses: { 200: ok(S.UnitOutput, "The unit"), 404: problem("No such unit"), 503: unavailable },
+        },
+      },
+      "/api/v1/units/{id}/publish": command("Publish (发布) a draft unit", S.VersionInput, false),
+      "/api/v1/units/{id}/recall": command("Recall (撤回, R36) an available unit", S.VersionInput, false),
+      "/api/v1/units/{id}/lock": command("Lock (锁定, R37) a unit", S.VersionInput, false),
+      "/api/v1/units/{id}/unlock": command("Unlock (解锁, R37) a unit", S.VersionInput, false),
+      "/api/v1/units/{id}/convert-kind": command(
+        "Convert the housing kind (R40: unsupplied units only)",
+        S.ConvertKindInput,
+        true,
+      ),
+      "/api/v1/imports": {
+        post: {
+          tags: ["stock"],
+          summary: "Bulk import units from CSV or XLSX",
+          description:
+            "One row per unit with its building and project columns. Without `partial=true` any issue means nothing is written; the report lists every issue by row, field and rule.",
+          parameters: [
+            {
+              name: "partial",
+              in: "query",
+              required: false,
+              description: "Write the valid rows even if others have issues",
+              schema: { type: "string", enum: ["true", "false"] },
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              "text/csv": { schema: { type: "string" } },
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                schema: {
+                  type: "string",
+                  contentMediaType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                },
+              },
+            },
+          },
+          responses: {
+            200: ok(S.ImportReport, "Imported (with `partial=true`, possibly with reported rows left out)"),
+            400: badRequest,
+            413: { description: "The file is too large", content: json(c.ref(S.BadRequest)) },
+            415: unsupported,
+            422: ok(S.ImportReport, "Nothing was written; `issues` says why, row by row"),
+            503: unavailable,
+          },
+        },
+      },
+      "/api/v1/codes/{code}": {
+        get: {
+          tags: ["public"],
+          summary: "The public record behind a unit code",
+          parameters: [code],
+          responses: {
+            200: ok(S.PublicUnit, "The public record"),
+            404: problem("Unknown or malformed code"),
+          },
+        },
+      },
+      "/u/{code}": {
+        get: {
+          tags: ["public"],
+          summary: "The unit's public page (HTML, for phones)",
+          parameters: [code],
+          responses: {
+            200: { description: "The page", content: html },
+            301: { description: "Redirect to the canonical spelling of the code" },
+            404: { description: "Unknown or malformed code", content: html },
+          },
+        },
+      },
+      "/u/{code}/qr.png": {
+        get: {
+          tags: ["public"],
+          summary: "QR code (PNG) of the unit's page URL",
+          parameters: [code],
+          responses: {
+            200: { description: "PNG image", content: png },
+            404: problem("Unknown or malformed code"),
+          },
+        },
+      },
+      "/u/{code}/qr.svg": {
+        get: {
+          tags: ["public"],
+          summary: "QR code (SVG) of the unit's page URL",
+          parameters: [code],
+          responses: {
+            200: { description: "SVG image", content: svg },
+            404: problem("Unknown or malformed code"),
+          },
+        },
+      },
+      "/health": {
+        get: {
+          tags: ["ops"],
+          summary: "Liveness",
+          responses: { 200: ok(S.Health, "The process serves requests") },
+        },
+      },
+      "/ready": {
+        get: {
+          tags: ["ops"],
+          summary: "Readiness (the store is reachable)",
+          responses: { 200: ok(S.Health, "Ready"), 503: ok(S.Health, "Not ready") },
+        },
+      },
+    },
+    components: { schemas: c.schemas },
+  }
+}

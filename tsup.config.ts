@@ -1,0 +1,25 @@
+// Library build: one ESM entry per published subpath (see package.json "exports") plus the CLI bin.
+import { defineConfig } from "tsup"
+
+export default defineConfig({
+  entry: {
+    index: "index.ts",
+    "domain/index": "domain/index.ts",
+    "application/index": "application/index.ts",
+    "contracts-tests/index": "contracts-tests/index.ts",
+    "adapters/memory/index": "adapters/memory/index.ts",
+    "adapters/postgres/index": "adapters/postgres/index.ts",
+    "adapters/pglite/index": "adapters/pglite/index.ts",
+    "hosts/http/index": "hosts/http/index.ts",
+    "hosts/cli/bin": "hosts/cli/bin.ts",
+  },
+  format: ["esm"],
+  target: "node22",
+  platform: "node",
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+  outDir: "dist",
+})
