@@ -6,13 +6,12 @@
  * recorded in `<schema>.schema_migrations (version, name, applied_at)`. Migrations are frozen once released.
  */
 import { type Kysely, sql } from "kysely"
+import type { Migration } from "./Migration.js"
+import { CASE_MIGRATIONS } from "./CaseSchema.js"
+import { FUND_MIGRATIONS } from "./FundSchema.js"
+import { LOTTERY_MIGRATIONS } from "./LotterySchema.js"
 
-/** One migration: its SQL statements, given the quoted schema identifier (e.g. `"anju"`). */
-export interface Migration {
-  readonly version: number
-  readonly name: string
-  readonly statements: (schema: string) => ReadonlyArray<string>
-}
+export type { Migration } from "./Migration.js"
 
 /** Schema names we accept: lower-case SQL identifiers, so quoting them is exact and injection-free. */
 export const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/u
@@ -27,7 +26,7 @@ const KINDS = "'gongzu', 'baozu', 'lianzu', 'gongyou', 'anzhi', 'rencai'"
 const STATUSES = "'draft', 'available', 'let', 'locked', 'unusable'"
 const ID_CHECK = (col: string) => `check (${col} ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$')`
 
-export const MIGRATIONS: ReadonlyArray<Migration> = [
+const STOCK_MIGRATIONS: ReadonlyArray<Migration> = [
   {
     version: 1,
     name: "stock",
@@ -86,6 +85,14 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
       `create index units_status_idx on ${s}.units (status, kind, id)`,
     ],
   },
+]
+
+/** All migrations: stock (1–199), fund (200–), cases (300–), lottery (400–); versions are unique. */
+export const MIGRATIONS: ReadonlyArray<Migration> = [
+  ...STOCK_MIGRATIONS,
+  ...FUND_MIGRATIONS,
+  ...CASE_MIGRATIONS,
+  ...LOTTERY_MIGRATIONS,
 ]
 
 /** Advisory-lock class for migrations; the second key is `hashtext(schema)`. */

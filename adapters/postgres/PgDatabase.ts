@@ -9,6 +9,9 @@ import { Context, Effect, Layer } from "effect"
 import { type ColumnType, Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
 import type { StockStoreErrorReason } from "../../application/ports/StockStore.js"
+import type { CaseTables } from "./CaseSchema.js"
+import type { FundTables } from "./FundSchema.js"
+import type { LotteryTables } from "./LotterySchema.js"
 import { dropSchema, migrate, quoteSchema } from "./Migrations.js"
 
 export interface ProjectsTable {
@@ -55,7 +58,9 @@ export interface UnitsTable {
   version: number
 }
 
-export interface Database {
+export type Database = StockTables & FundTables & CaseTables & LotteryTables
+
+export interface StockTables {
   projects: ProjectsTable
   buildings: BuildingsTable
   units: UnitsTable

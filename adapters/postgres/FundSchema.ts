@@ -1,0 +1,11 @@
+/**
+ * PostgreSQL tables of the fund area: its Kysely row types and its migrations. Migration versions of
+ * this area are numbered from 200 so areas never collide; released
+ * migrations are frozen. Row types never leave adapters/.
+ */
+import type { Migration } from "./Migration.js"
+
+// biome-ignore lint/complexity/noBannedTypes: filled in as the area's tables are added
+export type FundTables = {}
+
+export const FUND_MIGRATIONS: ReadonlyArray<Migration> = []

@@ -1,0 +1,11 @@
+/**
+ * PostgreSQL tables of the lottery area: its Kysely row types and its migrations. Migration versions of
+ * this area are numbered from 400 so areas never collide; released
+ * migrations are frozen. Row types never leave adapters/.
+ */
+import type { Migration } from "./Migration.js"
+
+// biome-ignore lint/complexity/noBannedTypes: filled in as the area's tables are added
+export type LotteryTables = {}
+
+export const LOTTERY_MIGRATIONS: ReadonlyArray<Migration> = []
