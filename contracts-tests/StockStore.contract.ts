@@ -81,6 +81,33 @@ export const suite = (name: string, storeLayer: Layer.Layer<StockStore, unknown>
         }),
       )
 
+      it.effect("records breaking a store invariant are rejected, not retried, and nothing is written", () =>
+        Effect.gen(function* () {
+          const store = yield* StockStore
+          const tag = freshTag("inv")
+          yield* store.write(estate(tag, 1))
+          const sevenBedrooms = unit(tag, 3, { bedrooms: 7 })
+          const r1 = reasonOf(
+            yield* Effect.exit(store.write({ projects: [], buildings: [], units: [sevenBedrooms] })),
+          )
+          expect(r1).toMatchObject({ _tag: "Rejected", entity: "unit" })
+          const other = freshTag("inv-other")
+          yield* store.write({ projects: [project(other)], buildings: [], units: [] })
+          const wrongProject = unit(tag, 4, { projectId: project(other).id })
+          const r2 = reasonOf(
+            yield* Effect.exit(store.write({ projects: [], buildings: [], units: [wrongProject] })),
+          )
+          expect(r2).toMatchObject({ _tag: "Rejected", entity: "unit", id: wrongProject.id })
+          expect(yield* store.getUnits([sevenBedrooms.id, wrongProject.id])).toEqual([])
+          const [u] = (yield* store.getUnits([unit(tag, 0).id])) as [Unit]
+          const r3 = reasonOf(
+            yield* Effect.exit(store.updateUnits([{ unit: bump(u, { halls: 9 }), expectedVersion: 1 }])),
+          )
+          expect(r3).toMatchObject({ _tag: "Rejected" })
+          expect((yield* store.getUnits([u.id]))[0]).toEqual(u)
+        }),
+      )
+
       it.effect("public codes and building/floor/room slots are unique", () =>
         Effect.gen(function* () {
           const store = yield* StockStore

@@ -13,6 +13,7 @@ import {
   type UnitUpdate,
 } from "../../application/ports/StockStore.js"
 import type { Building, Project, Unit } from "../../domain/stock/Stock.js"
+import { buildingInvariantViolation, unitInvariantViolation } from "../../domain/stock/StockRules.js"
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const fail = (reason: StockStoreError["reason"]) => Effect.fail(new StockStoreError({ reason }))
@@ -48,6 +49,9 @@ export const make = Effect.sync((): Port["Service"] => {
       for (const b of batch.buildings) {
         if (!projects.has(b.projectId) && !newP.has(b.projectId))
           return fail({ _tag: "MissingReference", entity: "project", id: b.projectId })
+        const brokenB = buildingInvariantViolation(b)
+        if (brokenB !== undefined)
+          return fail({ _tag: "Rejected", entity: "building", id: b.id, detail: brokenB })
         const old = buildings.get(b.id) ?? newB.get(b.id)
         if (old === undefined) newB.set(b.id, b)
         else if (same(old, b)) unchangedB += buildings.has(b.id) ? 1 : 0
@@ -67,6 +71,16 @@ export const make = Effect.sync((): Port["Service"] => {
           return fail({ _tag: "MissingReference", entity: "building", id: u.buildingId })
         if (!projects.has(u.projectId) && !newP.has(u.projectId))
           return fail({ _tag: "MissingReference", entity: "project", id: u.projectId })
+        if (building.projectId !== u.projectId)
+          return fail({
+            _tag: "Rejected",
+            entity: "unit",
+            id: u.id,
+            detail: `unit names project ${u.projectId} but its building belongs to ${building.projectId}`,
+          })
+        const brokenU = unitInvariantViolation(u)
+        if (brokenU !== undefined)
+          return fail({ _tag: "Rejected", entity: "unit", id: u.id, detail: brokenU })
         const old = units.get(u.id) ?? newU.get(u.id)
         if (old !== undefined) {
           if (same(old, u)) {
@@ -138,6 +152,9 @@ export const make = Effect.sync((): Port["Service"] => {
             id: unit.id,
             detail: "an update must bump the version by one and keep code and location",
           })
+        const brokenU = unitInvariantViolation(unit)
+        if (brokenU !== undefined)
+          return fail({ _tag: "Rejected", entity: "unit", id: unit.id, detail: brokenU })
         seen.add(unit.id)
       }
       for (const { unit } of updates) units.set(unit.id, unit)

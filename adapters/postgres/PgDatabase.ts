@@ -187,7 +187,8 @@ const entityOfConstraint = (constraint: string): "project" | "building" | "unit"
 
 /**
  * Maps a driver error (pg or PGlite) to a StockStore failure reason by SQLSTATE `code` and `constraint`:
- * 23505 → Conflict, 23503 → MissingReference, 40001/40P01 → Contention, anything else → Unavailable.
+ * 23505 → Conflict, 23503 → MissingReference, 23514/23502/22xxx → Rejected (a broken invariant, not
+ * retryable), 40001/40P01 → Contention, anything else → Unavailable.
  */
 export const classifyDbError = (e: unknown): StockStoreErrorReason => {
   const code = field(e, "code")
@@ -215,10 +216,20 @@ export const classifyDbError = (e: unknown): StockStoreErrorReason => {
       const entity = constraint.endsWith("_building_fkey") ? "building" : "project"
       return { _tag: "MissingReference", entity, id: keyValue(detail) ?? "" }
     }
+    case "23514":
+    case "23502":
+      return {
+        _tag: "Rejected",
+        entity: entityOfConstraint(constraint),
+        id: keyValue(detail) ?? "",
+        detail: `violates ${constraint || code}`,
+      }
     case "40001":
     case "40P01":
       return { _tag: "Contention", detail: message }
     default:
+      if (code?.startsWith("22") === true)
+        return { _tag: "Rejected", entity: "unit", id: "", detail: `${code}: ${message}` }
       return { _tag: "Unavailable", detail: code === undefined ? message : `${code}: ${message}` }
   }
 }

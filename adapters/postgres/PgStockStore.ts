@@ -275,6 +275,32 @@ const requireExisting = async (
     abort({ _tag: "MissingReference", entity: table === "projects" ? "project" : "building", id: missing })
 }
 
+/** A unit must belong to its building's project (checked against the batch and the stored buildings). */
+const requireSameProject = async (
+  trx: Transaction<Database>,
+  units: ReadonlyArray<Unit>,
+  batchBuildings: ReadonlyArray<Building>,
+) => {
+  const projectOf = new Map(batchBuildings.map((b) => [b.id as string, b.projectId as string]))
+  const outside = [...new Set(units.map((u) => u.buildingId as string))].filter((id) => !projectOf.has(id))
+  if (outside.length > 0) {
+    const rows = await trx
+      .selectFrom("buildings")
+      .select(["id", "project_id"])
+      .where("id", "=", anyOf(outside))
+      .execute()
+    for (const r of rows) projectOf.set(r.id, r.project_id)
+  }
+  const wrong = units.find((u) => projectOf.get(u.buildingId) !== u.projectId)
+  if (wrong !== undefined)
+    abort({
+      _tag: "Rejected",
+      entity: "unit",
+      id: wrong.id,
+      detail: `unit names project ${wrong.projectId} but its building belongs to ${projectOf.get(wrong.buildingId)}`,
+    })
+}
+
 /** Column name and array type per table, in insert order (the row mappers above produce these keys). */
 const INSERT_COLUMNS = {
   projects: [
@@ -465,6 +491,7 @@ const writeBatch = async (db: Kysely<Database>, batch: StockBatch): Promise<Writ
       units.map((u) => u.projectId),
       projectIds,
     )
+    await requireSameProject(trx, units, buildings)
     const rejectedU = await insertNew(trx, "units", units, unitToRow)
     const unchangedU = settle(
       rejectedU,

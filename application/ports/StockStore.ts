@@ -35,6 +35,16 @@ export type StockStoreErrorReason =
     }
   /** A building's project or a unit's building is not stored. */
   | { readonly _tag: "MissingReference"; readonly entity: "project" | "building"; readonly id: string }
+  /**
+   * The record breaks a store invariant that validation should have caught (a value out of its R132 range,
+   * a unit whose project is not its building's project). Not retryable: the caller has a bug.
+   */
+  | {
+      readonly _tag: "Rejected"
+      readonly entity: "project" | "building" | "unit"
+      readonly id: string
+      readonly detail: string
+    }
   /** Serialization failure or deadlock: safe to retry the whole call. */
   | { readonly _tag: "Contention"; readonly detail: string }
   /** The store cannot be reached or failed unexpectedly. */
@@ -49,6 +59,7 @@ export class StockStoreError extends Data.TaggedError("StockStoreError")<{
     if (r._tag === "StaleVersion")
       return `unit ${r.id} changed meanwhile (expected version ${r.expected}, stored ${r.actual ?? "none"})`
     if (r._tag === "MissingReference") return `${r.entity} ${r.id} is not registered`
+    if (r._tag === "Rejected") return `${r.entity} ${r.id} rejected by the store: ${r.detail}`
     return r.detail
   }
   get isRetryable(): boolean {

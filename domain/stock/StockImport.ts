@@ -200,10 +200,17 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
   const unitsById = new Map<string, number>()
   const slots = new Map<string, number>()
   const typed: Array<{ row: number; project: Project; building: Building; draft: UnitDraft }> = []
+  const projectCache = new Map<string, ReturnType<typeof validateProject>>()
+  const buildingCache = new Map<string, ReturnType<typeof validateBuilding>>()
 
   for (const r of rows) {
-    const p = validateProject(r.project)
-    const b = validateBuilding(r.building)
+    // Project and building columns repeat on every row of a building: validate each distinct text once.
+    const pKey = JSON.stringify(r.project)
+    const p = projectCache.get(pKey) ?? validateProject(r.project)
+    projectCache.set(pKey, p)
+    const bKey = JSON.stringify(r.building)
+    const b = buildingCache.get(bKey) ?? validateBuilding(r.building)
+    buildingCache.set(bKey, b)
     const u = validateUnit(r.unit)
     const failures = [p, b, u].flatMap((res: Result.Result<unknown, ReadonlyArray<InvalidValue>>) =>
       Result.isFailure(res) ? res.failure : [],
@@ -292,7 +299,11 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
 
   // R132 legality across each building, reported on the rows of the offending units.
   const byBuilding = new Map<string, Array<(typeof typed)[number]>>()
-  for (const t of typed) byBuilding.set(t.building.id, [...(byBuilding.get(t.building.id) ?? []), t])
+  for (const t of typed) {
+    const list = byBuilding.get(t.building.id)
+    if (list === undefined) byBuilding.set(t.building.id, [t])
+    else list.push(t)
+  }
   for (const [, list] of byBuilding) {
     const building = list[0]!.building
     const rowOf = new Map(list.map((t) => [t.draft.id as string, t.row]))

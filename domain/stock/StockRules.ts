@@ -354,6 +354,39 @@ export const checkUnitsFitBuilding = (
   return out
 }
 
+/**
+ * Invariants every stored unit satisfies (stores enforce them even against a buggy caller; PostgreSQL
+ * mirrors them as CHECK constraints). Returns a description of the first violation, if any.
+ */
+export const unitInvariantViolation = (u: Unit): string | undefined => {
+  if (!ID_PATTERN.test(u.id)) return "id format"
+  if (!Number.isInteger(u.bedrooms) || u.bedrooms < 0 || u.bedrooms > R132_LIMITS.maxBedrooms)
+    return "R132 bedrooms 0..5"
+  if (!Number.isInteger(u.halls) || u.halls < 0 || u.halls > R132_LIMITS.maxHalls) return "R132 halls 0..5"
+  if (!Number.isInteger(u.floor) || u.floor === 0 || u.floor < -5 || u.floor > R132_LIMITS.maxTotalFloors)
+    return "R132 floor -5..100, not 0"
+  if (!Number.isInteger(u.roomNo) || u.roomNo < 1 || u.roomNo > R132_LIMITS.maxUnitsPerFloor)
+    return "R132 room 1..30"
+  if (!(u.area > 0)) return "area > 0"
+  if (u.rent < 0 || u.marketRent < 0) return "rents ≥ 0"
+  if (!Number.isInteger(u.version) || u.version < 1) return "version ≥ 1"
+  if ((u.status === "locked") !== (u.lockedFrom !== null)) return "lockedFrom is set exactly when locked"
+  return undefined
+}
+
+/** Invariants every stored building satisfies (R132 limits). */
+export const buildingInvariantViolation = (b: Building): string | undefined => {
+  if (!Number.isInteger(b.totalFloors) || b.totalFloors < 1 || b.totalFloors > R132_LIMITS.maxTotalFloors)
+    return "R132 total floors 1..100"
+  if (
+    !Number.isInteger(b.unitsPerFloor) ||
+    b.unitsPerFloor < 1 ||
+    b.unitsPerFloor > R132_LIMITS.maxUnitsPerFloor
+  )
+    return "R132 units per floor 1..30"
+  return undefined
+}
+
 /** Completes a validated draft into a new unit in 待发布 with version 1. */
 export const makeUnit = (
   draft: UnitDraft,

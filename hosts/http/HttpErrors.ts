@@ -111,6 +111,14 @@ export const toHttpError = (e: StockFailure): HttpError => {
             ]),
             headers: none,
           }
+        case "Rejected":
+          return {
+            status: 422,
+            body: invalidInput([
+              { field: r.entity, rule: "stock.store-invariant", value: r.id, message: e.message },
+            ]),
+            headers: none,
+          }
         case "Contention":
           return {
             status: 503,
