@@ -55,16 +55,17 @@ export const registerBuilding = Effect.fn("Stock.registerBuilding")(function* (i
  */
 export const registerUnits = Effect.fn("Stock.registerUnits")(function* (inputs: ReadonlyArray<UnitInput>) {
   const issues: Array<InvalidValue> = []
-  const drafts: Array<UnitDraft> = []
-  inputs.forEach((input, i) => {
-    const r = validateUnit(input, `units[${i}]`)
-    if (Result.isSuccess(r)) drafts.push(r.success)
+  /** Valid drafts with their position in `inputs`, so every issue names the caller's index. */
+  const drafts: Array<{ readonly at: number; readonly d: UnitDraft }> = []
+  inputs.forEach((input, at) => {
+    const r = validateUnit(input, `units[${at}]`)
+    if (Result.isSuccess(r)) drafts.push({ at, d: r.success })
     else issues.push(...r.failure)
   })
-  if (issues.length > 0) return yield* new StockInputRejected({ issues })
+  // Field errors do not stop the checks valid units can still get: the caller sees every issue at once.
   const store = yield* StockStore
   const buildings = new Map<string, Building>(
-    (yield* store.getBuildings([...new Set(drafts.map((d) => d.buildingId))])).map((b) => [b.id, b]),
+    (yield* store.getBuildings([...new Set(drafts.map(({ d }) => d.buildingId))])).map((b) => [b.id, b]),
   )
   const projects = new Map<string, Project>(
     (yield* store.getProjects([...new Set([...buildings.values()].map((b) => b.projectId))])).map((p) => [
@@ -72,57 +73,56 @@ export const registerUnits = Effect.fn("Stock.registerUnits")(function* (inputs:
       p,
     ]),
   )
-  drafts.forEach((d, i) => {
-    if (!buildings.has(d.buildingId))
+  const seen = new Set<string>()
+  for (const { at, d } of drafts) {
+    const b = buildings.get(d.buildingId)
+    if (b === undefined)
       issues.push(
         invalid(
-          `units[${i}].buildingId`,
+          `units[${at}].buildingId`,
           "stock.building-registered",
           d.buildingId,
           "building is not registered",
         ),
       )
-  })
-  for (const b of buildings.values()) {
-    const mine = drafts.filter((d) => d.buildingId === b.id)
-    for (const { unitId, issue } of checkUnitsFitBuilding(b, mine)) {
-      const i = drafts.findIndex((d) => d.id === unitId)
-      const field = issue.rule === "R132.total-floors-below-highest-floor" ? "floor" : "roomNo"
-      issues.push(invalid(`units[${i}].${field}`, issue.rule, issue.value, issue.message))
-    }
-  }
-  const seen = new Set<string>()
-  drafts.forEach((d, i) => {
+    else
+      for (const { issue } of checkUnitsFitBuilding(b, [d])) {
+        const field = issue.rule === "R132.total-floors-below-highest-floor" ? "floor" : "roomNo"
+        issues.push(invalid(`units[${at}].${field}`, issue.rule, issue.value, issue.message))
+      }
     if (seen.has(d.id))
-      issues.push(invalid(`units[${i}].id`, "stock.unique-unit-id", d.id, "unit id appears twice"))
+      issues.push(invalid(`units[${at}].id`, "stock.unique-unit-id", d.id, "unit id appears twice"))
     seen.add(d.id)
-  })
+  }
   if (issues.length > 0) return yield* new StockInputRejected({ issues })
 
-  const stored = new Map<string, Unit>((yield* store.getUnits(drafts.map((d) => d.id))).map((u) => [u.id, u]))
+  const stored = new Map<string, Unit>(
+    (yield* store.getUnits(drafts.map(({ d }) => d.id))).map((u) => [u.id, u]),
+  )
   const fresh: Array<UnitDraft> = []
-  drafts.forEach((d, i) => {
+  for (const { at, d } of drafts) {
     const s = stored.get(d.id)
     const project = projects.get(buildings.get(d.buildingId)!.projectId)!
     if (s === undefined) fresh.push(d)
     else if (!unitMatchesDraft(s, d, project.kind))
       issues.push(
         invalid(
-          `units[${i}].id`,
+          `units[${at}].id`,
           "stock.conflicts-with-stored",
           d.id,
           "unit is already registered with different attributes",
         ),
       )
-  })
+  }
   if (issues.length > 0) return yield* new StockInputRejected({ issues })
   const codes = yield* mintCodes(fresh.length)
   const units = fresh.map((d, i) =>
     makeUnit(d, projects.get(buildings.get(d.buildingId)!.projectId)!, codes[i]!),
   )
   const summary: WriteSummary = yield* store.write({ projects: [], buildings: [], units })
+  const created = new Map(units.map((u) => [u.id as string, u]))
   return {
-    units: drafts.map((d) => units.find((u) => u.id === d.id) ?? stored.get(d.id)!),
+    units: drafts.map(({ d }) => created.get(d.id) ?? stored.get(d.id)!),
     created: summary.inserted.units,
     unchanged: drafts.length - summary.inserted.units,
   }
