@@ -97,3 +97,9 @@ describe("anju stock import", () => {
     })
   })
 })
+
+describe("toolchain guard", () => {
+  it("runs on the pinned Node LTS, never the machine's end-of-life Node 20", () => {
+    expect(Number(process.versions.node.split(".")[0])).toBeGreaterThanOrEqual(22)
+  })
+})
