@@ -7,7 +7,8 @@ module.exports = {
   forbidden: [
     { name: "no-cycles", severity: "error", from: {}, to: { circular: true } },
     { name: "domain-is-innermost", severity: "error", from: { path: "^domain/", pathNot: "\\.test\\.ts$" }, to: { path: "^(application|adapters|hosts|contracts-tests)/" } },
-    { name: "application-not-outward", severity: "error", from: { path: "^application/" }, to: { path: "^(adapters|hosts|contracts-tests)/" } },
+    { name: "application-not-outward", severity: "error", from: { path: "^application/", pathNot: "\\.test\\.ts$" }, to: { path: "^(adapters|hosts|contracts-tests)/" } },
+    { name: "application-tests-use-memory-adapters-only", severity: "error", from: { path: "^application/.*\\.test\\.ts$" }, to: { path: "^(hosts/|adapters/(?!memory/))" } },
     { name: "adapters-not-hosts", severity: "error", from: { path: "^adapters/" }, to: { path: "^hosts/" } },
     { name: "adapters-use-contracts-only-in-tests", severity: "error", from: { path: "^adapters/", pathNot: "\\.test\\.ts$" }, to: { path: "^contracts-tests/" } },
     { name: "contracts-see-ports-and-domain", severity: "error", from: { path: "^contracts-tests/", pathNot: "\\.test\\.ts$" }, to: { path: "^(adapters|hosts)/" } },

@@ -10,6 +10,7 @@ export default defineConfig({
     "adapters/memory/index": "adapters/memory/index.ts",
     "adapters/postgres/index": "adapters/postgres/index.ts",
     "adapters/pglite/index": "adapters/pglite/index.ts",
+    "adapters/fs/index": "adapters/fs/index.ts",
     "hosts/http/index": "hosts/http/index.ts",
     "hosts/cli/bin": "hosts/cli/bin.ts",
   },

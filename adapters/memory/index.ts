@@ -1,3 +1,4 @@
 /** Published entry point `anju/adapters/memory`: in-memory adapters for tests, replays and embedding. */
 export * as MemoryStockStore from "./MemoryStockStore.js"
 export * as SeededSecureRandom from "./SeededSecureRandom.js"
+export * as MemoryPolicySource from "./MemoryPolicySource.js"

@@ -3,12 +3,25 @@
  * 1 a negative answer (invalid ID, rejected rows, failed verification), 2 usage errors.
  */
 import { UsageError } from "./Args.js"
+import { eligibilityEvaluate } from "./commands/Eligibility.js"
+import { gongyouQuote } from "./commands/GongyouQuote.js"
+import { guardCheck } from "./commands/GuardCheck.js"
 import { idCheck, usccCheck } from "./commands/IdCheck.js"
 import { serve } from "./commands/Serve.js"
 import { stockImport } from "./commands/StockImport.js"
+import { subsidyLianzu } from "./commands/SubsidyLianzu.js"
 import type { CliIo, Command } from "./Io.js"
 
-export const COMMANDS: ReadonlyArray<Command> = [serve, stockImport, idCheck, usccCheck]
+export const COMMANDS: ReadonlyArray<Command> = [
+  serve,
+  stockImport,
+  idCheck,
+  usccCheck,
+  eligibilityEvaluate,
+  guardCheck,
+  subsidyLianzu,
+  gongyouQuote,
+]
 
 export const VERSION = "0.1.0"
 
