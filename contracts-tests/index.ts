@@ -5,3 +5,4 @@
 export * as StockFixtures from "./StockFixtures.js"
 export { suite as stockStoreSuite } from "./StockStore.contract.js"
 export { samplePolicyFiles, suite as policySourceSuite } from "./PolicySource.contract.js"
+export { suite as caseStoreSuite } from "./CaseStore.contract.js"

@@ -2,3 +2,6 @@
 export * as MemoryStockStore from "./MemoryStockStore.js"
 export * as SeededSecureRandom from "./SeededSecureRandom.js"
 export * as MemoryPolicySource from "./MemoryPolicySource.js"
+export * as MemoryAgencyRecords from "./MemoryAgencyRecords.js"
+export * as MemoryCaseStore from "./MemoryCaseStore.js"
+export * as MemoryFieldCipher from "./MemoryFieldCipher.js"

@@ -4,3 +4,4 @@
  */
 export * as PgliteDatabase from "./PgliteDatabase.js"
 export * as PgliteStockStore from "./PgliteStockStore.js"
+export * as PgliteCaseStore from "./PgliteCaseStore.js"

@@ -5,3 +5,4 @@
 export * as Migrations from "./Migrations.js"
 export * as PgDatabase from "./PgDatabase.js"
 export * as PgStockStore from "./PgStockStore.js"
+export * as PgCaseStore from "./PgCaseStore.js"

@@ -7,6 +7,7 @@ import { eligibilityEvaluate } from "./commands/Eligibility.js"
 import { gongyouQuote } from "./commands/GongyouQuote.js"
 import { guardCheck } from "./commands/GuardCheck.js"
 import { idCheck, usccCheck } from "./commands/IdCheck.js"
+import { replay } from "./commands/Replay.js"
 import { serve } from "./commands/Serve.js"
 import { stockImport } from "./commands/StockImport.js"
 import { subsidyLianzu } from "./commands/SubsidyLianzu.js"
@@ -21,6 +22,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
   guardCheck,
   subsidyLianzu,
   gongyouQuote,
+  replay,
 ]
 
 export const VERSION = "0.1.0"

@@ -1,0 +1,4 @@
+import { suite } from "../../contracts-tests/CaseStore.contract.js"
+import { layer } from "./PgliteCaseStore.js"
+
+suite("pglite", layer())

@@ -1,0 +1,91 @@
+/**
+ * Actors (操作主体) and their data scope for qualification cases: city officer (市级) sees all; district
+ * officer (区级) only its district; operating-company officer (运营机构) only its projects (R67); an
+ * applicant only their own cases (by the blind index of their ID number); a system (other government
+ * system, API key) the districts it was granted. Pure functions; every use-case calls them.
+ */
+import type { CaseCommandType } from "../../domain/cases/CaseMachine.js"
+import type { IntakeChannel } from "../../domain/cases/Case.js"
+
+export type Actor =
+  | { readonly role: "city"; readonly id: string }
+  | { readonly role: "district"; readonly id: string; readonly district: string }
+  | { readonly role: "operator"; readonly id: string; readonly projectIds: ReadonlyArray<string> }
+  /** `idIndex`: FieldCipher blind index of the applicant's ID number, set by the verifier. */
+  | { readonly role: "applicant"; readonly id: string; readonly idIndex: string }
+  | { readonly role: "system"; readonly id: string; readonly districts: "all" | ReadonlyArray<string> }
+
+export type ActorRole = Actor["role"]
+
+export interface ScopedCase {
+  readonly district: string
+  readonly projectId: string | null
+  /** Blind index of the main applicant's ID number. */
+  readonly applicantIndex: string | undefined
+}
+
+export const canSee = (actor: Actor, c: ScopedCase): boolean => {
+  switch (actor.role) {
+    case "city":
+      return true
+    case "district":
+      return c.district === actor.district
+    case "operator":
+      return c.projectId !== null && actor.projectIds.includes(c.projectId)
+    case "applicant":
+      return c.applicantIndex !== undefined && c.applicantIndex === actor.idIndex
+    case "system":
+      return actor.districts === "all" || actor.districts.includes(c.district)
+  }
+}
+
+const OFFICER: ReadonlyArray<CaseCommandType> = [
+  "updateDraft",
+  "submitDraft",
+  "signIn",
+  "passPreReview",
+  "failPreReview",
+  "accept",
+  "reject",
+  "requestSupplement",
+  "submitSupplement",
+  "recordCheck",
+  "completeVerification",
+  "failReview",
+  "approveFirstReview",
+  "concludeFirstNotice",
+  "approveSecondReview",
+  "concludeOnlineNotice",
+  "admit",
+  "tick",
+  "abandon",
+  "cancel",
+]
+
+/** Which commands a role may issue at all (scope is checked separately). R70: only the city deletes. */
+export const mayCommand = (actor: Actor, command: CaseCommandType | "verify"): boolean => {
+  switch (actor.role) {
+    case "city":
+      return true
+    case "district":
+      return command === "verify" || OFFICER.includes(command)
+    case "operator":
+      return command === "verify" || (OFFICER.includes(command) && command !== "cancel")
+    case "applicant":
+      return command === "submitSupplement" || command === "abandon"
+    case "system":
+      return ["tick", "recordCheck", "passPreReview", "failPreReview", "signIn", "verify"].includes(command)
+  }
+}
+
+/** Which intake paths a role may open: online (办件库 pull) and window pushes come from systems. */
+export const mayOpen = (actor: Actor, channel: IntakeChannel): boolean => {
+  switch (actor.role) {
+    case "system":
+      return channel === "online" || channel === "window"
+    case "applicant":
+      return channel === "online"
+    default:
+      return channel === "offline"
+  }
+}

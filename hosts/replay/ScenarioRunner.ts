@@ -1,0 +1,258 @@
+/**
+ * Scenario replay (场景回放) for the case workflow: a YAML scenario — fixed start time, actors, scripted
+ * agency answers, steps (actor, command, payload, time advance) and expectations (states, errors,
+ * fairness warnings, events) — runs through the application use-cases on a TestClock against a fresh
+ * memory or PGlite store. Deterministic: ids come from the scenario, time only from the TestClock, so
+ * the observed outcome is identical on every store. `record` rewrites the expectations from it.
+ */
+import { readFile } from "node:fs/promises"
+import { Cause, Effect, Exit, Layer } from "effect"
+import * as TestClock from "effect/testing/TestClock"
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml"
+import type { Actor } from "../../application/cases/CaseActor.js"
+import { caseDetail, lookupByIdNumber, workList } from "../../application/cases/CaseQueries.js"
+import { openCaseCommand, runCaseCommand, runVerification } from "../../application/cases/CaseWorkflow.js"
+import type { AgencyRecords } from "../../application/ports/AgencyRecords.js"
+import { CaseStore } from "../../application/ports/CaseStore.js"
+import { FieldCipher } from "../../application/ports/FieldCipher.js"
+import type { PolicySource } from "../../application/ports/PolicySource.js"
+import * as MemoryAgencyRecords from "../../adapters/memory/MemoryAgencyRecords.js"
+import * as MemoryCaseStore from "../../adapters/memory/MemoryCaseStore.js"
+import * as MemoryFieldCipher from "../../adapters/memory/MemoryFieldCipher.js"
+import * as MemoryPolicySource from "../../adapters/memory/MemoryPolicySource.js"
+import * as PgliteDatabase from "../../adapters/pglite/PgliteDatabase.js"
+import * as PgCaseStore from "../../adapters/postgres/PgCaseStore.js"
+import { PgDatabase } from "../../adapters/postgres/PgDatabase.js"
+import { migrate } from "../../adapters/postgres/Migrations.js"
+
+export type StoreKind = "memory" | "pglite"
+
+export interface StepExpectation {
+  readonly state?: string
+  /** `Tag` or `Tag:rule`, e.g. `CaseTransitionRefused:R57.missing-material`, `CaseAccessDenied`. */
+  readonly error?: string
+  /** Guard rule ids that must be among the warnings. */
+  readonly warnings?: ReadonlyArray<string>
+  /** For queries: the number of cases returned. */
+  readonly count?: number
+}
+
+export interface Scenario {
+  readonly name: string
+  readonly start: string
+  readonly actors: Readonly<Record<string, Record<string, unknown>>>
+  readonly agencies?: ReadonlyArray<MemoryAgencyRecords.ScriptedAnswer>
+  readonly steps: ReadonlyArray<{
+    readonly actor: string
+    readonly command: string
+    readonly case?: string
+    readonly key?: string
+    /** `3d`, `12h`, `90m` or ms: time advanced before the step. */
+    readonly advance?: string | number
+    readonly payload?: Record<string, unknown>
+    readonly expect?: StepExpectation
+  }>
+  readonly expect?: {
+    readonly cases?: Readonly<Record<string, string>>
+    readonly events?: ReadonlyArray<string>
+  }
+}
+
+export interface Observed {
+  readonly steps: ReadonlyArray<StepExpectation>
+  readonly cases: Readonly<Record<string, string>>
+  readonly events: ReadonlyArray<string>
+}
+
+export interface ScenarioResult {
+  readonly name: string
+  readonly passed: boolean
+  readonly failures: ReadonlyArray<string>
+  readonly observed: Observed
+}
+
+type Services = CaseStore | FieldCipher | PolicySource | AgencyRecords
+
+const POLICY_FILES = ["cases.yaml", "guard.yaml"]
+
+export const loadPolicyFiles = async (dir = new URL("../../policy/", import.meta.url)) =>
+  Promise.all(
+    POLICY_FILES.map(async (f) => ({ name: `policy/${f}`, text: await readFile(new URL(f, dir), "utf8") })),
+  )
+
+const durationMs = (d: string | number | undefined): number => {
+  if (d === undefined) return 0
+  if (typeof d === "number") return d
+  const m = /^(\d+)\s*(d|h|m|s)$/u.exec(d.trim())
+  if (m === null) throw new Error(`bad time advance "${d}" (use 3d, 12h, 30m, 10s)`)
+  return Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[m[2] as "d"]
+}
+
+const errorOf = (cause: Cause.Cause<unknown>): string => {
+  const e = Cause.squash(cause) as { _tag?: string; rule?: string; message?: string }
+  const tag = e._tag ?? "Defect"
+  if (tag === "Defect" || e._tag === undefined) throw Cause.squash(cause)
+  return e.rule === undefined ? tag : `${tag}:${e.rule}`
+}
+
+const toActor = (name: string, spec: Record<string, unknown>) =>
+  Effect.gen(function* () {
+    const role = String(spec["role"])
+    if (role === "applicant") {
+      const cipher = yield* FieldCipher
+      return {
+        role,
+        id: name,
+        idIndex: yield* cipher.blindIndex("idNumber", String(spec["idNumber"])),
+      } satisfies Actor
+    }
+    if (role === "district") return { role, id: name, district: String(spec["district"]) } satisfies Actor
+    if (role === "operator")
+      return { role, id: name, projectIds: (spec["projectIds"] as Array<string>) ?? [] } satisfies Actor
+    if (role === "system")
+      return {
+        role,
+        id: name,
+        districts: spec["districts"] === "all" ? "all" : ((spec["districts"] as Array<string>) ?? []),
+      } satisfies Actor
+    return { role: "city", id: name } satisfies Actor
+  })
+
+/** Runs the steps on the services in context; returns what happened. */
+const play = (scenario: Scenario) =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(Date.parse(scenario.start))
+    const actors = new Map<string, Actor>()
+    for (const [name, spec] of Object.entries(scenario.actors)) actors.set(name, yield* toActor(name, spec))
+    const steps: Array<StepExpectation> = []
+    const touched = new Set<string>()
+    for (const [i, step] of scenario.steps.entries()) {
+      if (step.advance !== undefined) yield* TestClock.adjust(durationMs(step.advance))
+      const actor = actors.get(step.actor)
+      if (actor === undefined) throw new Error(`step ${i + 1}: unknown actor ${step.actor}`)
+      const key = step.key ?? `step-${i + 1}`
+      const payload = step.payload ?? {}
+      const caseId = step.case ?? String(payload["id"] ?? "")
+      if (caseId !== "") touched.add(caseId)
+      const effect: Effect.Effect<StepExpectation, unknown, Services> =
+        step.command === "open"
+          ? Effect.map(openCaseCommand(actor, payload as never, key), (o) => ({
+              state: o.state,
+              ...(o.warnings.length > 0 ? { warnings: o.warnings.map((w) => w.rule) } : {}),
+            }))
+          : step.command === "verify"
+            ? Effect.map(runVerification(actor, caseId, payload as never, key), (o) => ({ state: o.state }))
+            : step.command === "detail"
+              ? Effect.map(caseDetail(actor, caseId), (d) => ({ state: d.case.state }))
+              : step.command === "todo" || step.command === "done"
+                ? Effect.map(workList(actor, step.command), (l) => ({ count: l.items.length }))
+                : step.command === "lookup"
+                  ? Effect.map(lookupByIdNumber(actor, String(payload["idNumber"])), (r) => ({
+                      count: Object.values(r).reduce(
+                        (n, k) => n + k.inProgress.length + k.qualifications.length,
+                        0,
+                      ),
+                    }))
+                  : Effect.map(
+                      runCaseCommand(actor, caseId, { type: step.command, ...payload } as never, key),
+                      (o) => ({
+                        state: o.state,
+                        ...(o.warnings.length > 0 ? { warnings: o.warnings.map((w) => w.rule) } : {}),
+                      }),
+                    )
+      const exit = yield* Effect.exit(effect)
+      steps.push(Exit.isSuccess(exit) ? exit.value : { error: errorOf(exit.cause) })
+    }
+    const store = yield* CaseStore
+    const cases: Record<string, string> = {}
+    for (const id of [...touched].sort()) {
+      const c = yield* store.get(id as never)
+      if (c._tag === "Some") cases[id] = c.value.state
+    }
+    const events = (yield* store.outbox(0, 100_000)).map((e) => `${e.caseId}:${e.type}`)
+    return { steps, cases, events } satisfies Observed
+  })
+
+const compare = (scenario: Scenario, observed: Observed): Array<string> => {
+  const failures: Array<string> = []
+  scenario.steps.forEach((s, i) => {
+    const exp = s.expect
+    const got = observed.steps[i]!
+    if (exp === undefined) {
+      if (got.error !== undefined)
+        failures.push(`step ${i + 1} (${s.command}): unexpected error ${got.error}`)
+      return
+    }
+    if (exp.error !== undefined && exp.error !== got.error)
+      failures.push(
+        `step ${i + 1} (${s.command}): expected error ${exp.error}, got ${got.error ?? `state ${got.state}`}`,
+      )
+    if (exp.error === undefined && got.error !== undefined)
+      failures.push(`step ${i + 1} (${s.command}): unexpected error ${got.error}`)
+    if (exp.state !== undefined && exp.state !== got.state)
+      failures.push(
+        `step ${i + 1} (${s.command}): expected state ${exp.state}, got ${got.state ?? got.error}`,
+      )
+    if (exp.count !== undefined && exp.count !== got.count)
+      failures.push(`step ${i + 1} (${s.command}): expected ${exp.count} cases, got ${got.count}`)
+    for (const w of exp.warnings ?? [])
+      if (!(got.warnings ?? []).includes(w))
+        failures.push(`step ${i + 1} (${s.command}): expected warning ${w}`)
+  })
+  for (const [id, state] of Object.entries(scenario.expect?.cases ?? {}))
+    if (observed.cases[id] !== state)
+      failures.push(`case ${id}: expected ${state}, got ${observed.cases[id] ?? "none"}`)
+  if (scenario.expect?.events !== undefined) {
+    const missing = scenario.expect.events.filter((e) => !observed.events.includes(e))
+    if (missing.length > 0) failures.push(`events missing: ${missing.join(", ")}`)
+  }
+  return failures
+}
+
+export const parseScenario = (text: string): Scenario => {
+  const s = parseYaml(text) as Scenario
+  if (typeof s?.name !== "string" || typeof s.start !== "string" || !Array.isArray(s.steps))
+    throw new Error("a scenario needs name, start and steps")
+  return s
+}
+
+/** A replay session: one PGlite instance (if asked for) shared by its scenarios, one schema each. */
+export const makeReplayer = async (store: StoreKind) => {
+  const policy = MemoryPolicySource.layer(await loadPolicyFiles())
+  const db = store === "pglite" ? await PgliteDatabase.makeKysely() : undefined
+  let n = 0
+  const storeLayer = async (): Promise<Layer.Layer<CaseStore>> => {
+    if (db === undefined) return MemoryCaseStore.layer
+    const schema = `replay_${n++}`
+    await migrate(db, schema)
+    return PgCaseStore.layer.pipe(Layer.provide(Layer.succeed(PgDatabase, { db, schema })))
+  }
+  return {
+    run: async (scenario: Scenario): Promise<ScenarioResult> => {
+      const layer = Layer.mergeAll(
+        await storeLayer(),
+        MemoryFieldCipher.layer(),
+        policy,
+        MemoryAgencyRecords.layer(scenario.agencies ?? []),
+        TestClock.layer(),
+      )
+      const observed = await Effect.runPromise(play(scenario).pipe(Effect.provide(layer)))
+      const failures = compare(scenario, observed)
+      return { name: scenario.name, passed: failures.length === 0, failures, observed }
+    },
+    close: async () => {
+      await db?.destroy()
+    },
+  }
+}
+
+/** The scenario with its expectations replaced by what was observed (`anju replay --record`). */
+export const recordScenario = (scenario: Scenario, observed: Observed): string =>
+  stringifyYaml(
+    {
+      ...scenario,
+      steps: scenario.steps.map((s, i) => ({ ...s, expect: observed.steps[i] })),
+      expect: { cases: observed.cases, events: observed.events },
+    },
+    { lineWidth: 0 },
+  )
