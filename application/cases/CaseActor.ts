@@ -4,7 +4,7 @@
  * applicant only their own cases (by the blind index of their ID number); a system (other government
  * system, API key) the districts it was granted. Pure functions; every use-case calls them.
  */
-import type { CaseCommandType } from "../../domain/cases/CaseMachine.js"
+import { COMMAND_TYPES, type CaseCommandType } from "../../domain/cases/CaseMachine.js"
 import type { IntakeChannel } from "../../domain/cases/Case.js"
 
 export type Actor =
@@ -39,28 +39,8 @@ export const canSee = (actor: Actor, c: ScopedCase): boolean => {
   }
 }
 
-const OFFICER: ReadonlyArray<CaseCommandType> = [
-  "updateDraft",
-  "submitDraft",
-  "signIn",
-  "passPreReview",
-  "failPreReview",
-  "accept",
-  "reject",
-  "requestSupplement",
-  "submitSupplement",
-  "recordCheck",
-  "completeVerification",
-  "failReview",
-  "approveFirstReview",
-  "concludeFirstNotice",
-  "approveSecondReview",
-  "concludeOnlineNotice",
-  "admit",
-  "tick",
-  "abandon",
-  "cancel",
-]
+/** Officers may run every workflow command except deleting a draft (the applicant's own act). */
+const OFFICER: ReadonlyArray<CaseCommandType> = COMMAND_TYPES.filter((c) => c !== "delete")
 
 /** Which commands a role may issue at all (scope is checked separately). R70: only the city deletes. */
 export const mayCommand = (actor: Actor, command: CaseCommandType | "verify"): boolean => {
