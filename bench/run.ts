@@ -3,6 +3,7 @@
  * next to the measurements; nothing here fails a build (performance is reported, not unit-tested).
  * `npm run bench -- stock` runs only the benchmarks whose name contains "stock".
  */
+import { benchFund } from "./FundBench.js"
 import { benchStockImport } from "./StockImportBench.js"
 
 interface Bench {
@@ -18,6 +19,7 @@ const BENCHES: ReadonlyArray<Bench> = [
     run: async () =>
       void (await benchStockImport({ url, units: Number(process.env["BENCH_UNITS"] ?? 100_000) })),
   },
+  { name: "fund", run: async () => void (await benchFund({ url })) },
 ]
 
 const filter = process.argv[2]

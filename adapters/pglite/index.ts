@@ -5,3 +5,4 @@
 export * as PgliteDatabase from "./PgliteDatabase.js"
 export * as PgliteStockStore from "./PgliteStockStore.js"
 export * as PgliteCaseStore from "./PgliteCaseStore.js"
+export * as PgliteLedger from "./PgliteLedger.js"

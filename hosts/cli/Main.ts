@@ -4,9 +4,13 @@
  */
 import { UsageError } from "./Args.js"
 import { eligibilityEvaluate } from "./commands/Eligibility.js"
+import { fundApportion } from "./commands/FundApportion.js"
+import { fundReportCommand } from "./commands/FundReport.js"
+import { fundVote } from "./commands/FundVote.js"
 import { gongyouQuote } from "./commands/GongyouQuote.js"
 import { guardCheck } from "./commands/GuardCheck.js"
 import { idCheck, usccCheck } from "./commands/IdCheck.js"
+import { ledgerVerify } from "./commands/LedgerVerify.js"
 import { replay } from "./commands/Replay.js"
 import { serve } from "./commands/Serve.js"
 import { stockImport } from "./commands/StockImport.js"
@@ -23,6 +27,10 @@ export const COMMANDS: ReadonlyArray<Command> = [
   subsidyLianzu,
   gongyouQuote,
   replay,
+  fundApportion,
+  fundVote,
+  fundReportCommand,
+  ledgerVerify,
 ]
 
 export const VERSION = "0.1.0"
