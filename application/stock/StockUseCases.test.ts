@@ -81,7 +81,7 @@ describe("stock use-cases", () => {
         expect(e.issues.map((i) => `${i.field}:${i.rule}`)).toEqual([
           "units[2].bedrooms:R132.bedrooms-range",
           "units[1].floor:R132.total-floors-below-highest-floor",
-            "units[3].roomNo:R132.units-per-floor-below-max-room",
+          "units[3].roomNo:R132.units-per-floor-below-max-room",
         ])
         const ok = yield* registerUnits([unit("U1", 1, 1)])
         expect(ok.created).toBe(1)
