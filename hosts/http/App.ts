@@ -1,6 +1,7 @@
 /**
- * The HTTP host of the housing stock (Hono): JSON API under /api/v1, OpenAPI at /openapi.json with docs
- * at /docs, public unit pages and QR codes under /u/{code}, /health and /ready. It only translates:
+ * The HTTP host (Hono): the housing-stock JSON API under /api/v1 (and, when `deps.cases` is given, the
+ * case routes of CaseRoutes.ts), OpenAPI at /openapi.json with docs at /docs, public unit pages and QR
+ * codes under /u/{code}, /health and /ready. It only translates:
  * use-cases run through `deps.run` (the composition root owns the layers), failures become responses in
  * HttpErrors.toHttpError, and no adapter is imported here.
  */
@@ -21,6 +22,7 @@ import * as PublicCodeM from "../../domain/stock/PublicCode.js"
 import { type Unit, UnitId, type UnitPublicRecord } from "../../domain/stock/Stock.js"
 import type { UnitInput } from "../../domain/stock/StockRules.js"
 import { parseCsv, type TabularRow } from "../../domain/stock/Tabular.js"
+import { type CaseRouteDeps, registerCaseRoutes } from "./CaseRoutes.js"
 import { invalidInput, isStockFailure, issueOf, type StockFailure, toHttpError } from "./HttpErrors.js"
 import * as S from "./HttpSchemas.js"
 import { makeOpenApiDocument } from "./OpenApi.js"
@@ -41,6 +43,8 @@ export interface AppDeps {
   readonly ready: () => Promise<boolean>
   /** Reads the first sheet of an XLSX workbook; without it XLSX uploads are answered 415. */
   readonly parseXlsx?: (bytes: Uint8Array) => Promise<ReadonlyArray<TabularRow>>
+  /** Mounts and documents the qualification-case routes (their `run` needs the case services). */
+  readonly cases?: CaseRouteDeps
 }
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -163,7 +167,8 @@ class ServicesUnavailable extends Error {}
 export const makeApp = (deps: AppDeps): Hono => {
   const base = deps.publicBaseUrl.replace(/\/+$/u, "")
   const pageUrl = (code: string) => `${base}/u/${code}`
-  const openApi = makeOpenApiDocument(base)
+  const casesPrefix = deps.cases === undefined ? undefined : (deps.cases.prefix ?? "/api/v1")
+  const openApi = makeOpenApiDocument(base, casesPrefix === undefined ? {} : { casesPrefix })
 
   /** Runs a use-case: success value, or the expected failure; defects and interruptions throw (→ 500). */
   const runUseCase = async <A, E extends StockFailure>(
@@ -410,6 +415,7 @@ export const makeApp = (deps: AppDeps): Hono => {
     )
   })
 
+  if (deps.cases !== undefined) registerCaseRoutes(app, deps.cases)
   app.route("/api/v1", api)
 
   // --- public pages ------------------------------------------------------------------------------

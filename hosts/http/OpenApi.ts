@@ -1,9 +1,11 @@
 /**
  * The OpenAPI 3.1 document of the HTTP host. Schemas come from the same Effect Schemas that validate
  * requests and type responses (`Schema.toJsonSchemaDocument`, converted with
- * `JsonSchema.toMultiDocumentOpenApi3_1`); paths are listed by hand and must follow App.ts routes.
+ * `JsonSchema.toMultiDocumentOpenApi3_1`); paths are listed by hand and must follow App.ts routes and,
+ * when mounted, the case routes of CaseRoutes.ts (with their bearer / API-key security schemes).
  */
 import { JsonSchema, Schema } from "effect"
+import * as CS from "./CaseSchemas.js"
 import * as S from "./HttpSchemas.js"
 
 type Json = JsonSchema.JsonSchema
@@ -15,8 +17,8 @@ interface Components {
 }
 
 /** Converts every component schema in one pass so that shared definitions are emitted once. */
-const buildComponents = (): Components => {
-  const roots: Array<Schema.Top> = [...S.COMPONENTS, S.UnitsInput]
+const buildComponents = (withCases: boolean): Components => {
+  const roots: Array<Schema.Top> = [...S.COMPONENTS, S.UnitsInput, ...(withCases ? CS.CASE_COMPONENTS : [])]
   const definitions: Record<string, Json> = {}
   const schemas = roots.map((s) => {
     const doc = Schema.toJsonSchemaDocument(s)
@@ -50,8 +52,13 @@ const buildComponents = (): Components => {
 
 const json = (schema: Json) => ({ "application/json": { schema } })
 
-export const makeOpenApiDocument = (publicBaseUrl: string) => {
-  const c = buildComponents()
+export interface OpenApiOptions {
+  /** Document the case routes under this prefix (as mounted by registerCaseRoutes); omitted: not mounted. */
+  readonly casesPrefix?: string
+}
+
+export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptions = {}) => {
+  const c = buildComponents(options.casesPrefix !== undefined)
   const problem = (description: string) => ({ description, content: json(c.ref(S.Problem)) })
   const badRequest = {
     description: "Malformed JSON or a body/query of the wrong shape",
@@ -118,14 +125,18 @@ export const makeOpenApiDocument = (publicBaseUrl: string) => {
   const svg = { "image/svg+xml": { schema: { type: "string" } } }
   const html = { "text/html": { schema: { type: "string" } } }
 
+  const cases = options.casesPrefix === undefined ? undefined : casePaths(c, options.casesPrefix)
+
   return {
     openapi: "3.1.0",
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
     info: {
-      title: "Anju housing stock API",
+      title: cases === undefined ? "Anju housing stock API" : "Anju housing-security API",
       version: "1",
       description:
-        "Housing stock (房源) registration, import and life cycle; one code per unit (一房一码). Money is integer fen, area integer 0.01 m².",
+        cases === undefined
+          ? "Housing stock (房源) registration, import and life cycle; one code per unit (一房一码). Money is integer fen, area integer 0.01 m²."
+          : "Housing stock (房源) registration, import and life cycle; one code per unit (一房一码); qualification cases (资格案件) with authentication and data scopes. Money is integer fen, area integer 0.01 m².",
     },
     servers: [{ url: publicBaseUrl }],
     tags: [
@@ -133,6 +144,15 @@ export const makeOpenApiDocument = (publicBaseUrl: string) => {
       { name: "units", description: "Unit queries and life-cycle commands" },
       { name: "public", description: "Public unit pages and QR codes" },
       { name: "ops", description: "Liveness and readiness" },
+      ...(cases === undefined
+        ? []
+        : [
+            {
+              name: "cases",
+              description:
+                "Qualification cases (资格案件) for 公租, 保租, 廉租, 共有产权: intake to admission, scoped by actor",
+            },
+          ]),
     ],
     paths: {
       "/api/v1/projects": register(
@@ -295,7 +315,174 @@ export const makeOpenApiDocument = (publicBaseUrl: string) => {
           responses: { 200: ok(S.Health, "Ready"), 503: ok(S.Health, "Not ready") },
         },
       },
+      ...cases,
     },
-    components: { schemas: c.schemas },
+    components: {
+      schemas: c.schemas,
+      ...(cases === undefined
+        ? {}
+        : {
+            securitySchemes: {
+              bearerAuth: {
+                type: "http",
+                scheme: "bearer",
+                description: "Officers and applicants: a token issued by the deployment's ActorVerifier",
+              },
+              apiKey: {
+                type: "apiKey",
+                in: "header",
+                name: "X-Api-Key",
+                description:
+                  "Other government systems (办件库, 一窗通办, …): an API key mapped to a system actor",
+              },
+            },
+          }),
+    },
+  }
+}
+
+/** The case workflow's paths (CaseRoutes.ts); every operation needs a bearer token or an API key. */
+const casePaths = (c: Components, prefix: string) => {
+  const security = [{ bearerAuth: [] }, { apiKey: [] }]
+  const problem = (description: string) => ({ description, content: json(c.ref(CS.CaseProblem)) })
+  const common = {
+    400: problem("Malformed JSON, a body of the wrong shape, or a missing Idempotency-Key"),
+    401: problem("Missing or unknown credential (`ActorVerifierError`)"),
+    403: problem("Outside the actor's role or data scope (`CaseAccessDenied`); nothing is written"),
+    413: problem("The body is too large"),
+    503: problem("A store or agency is unavailable; retry"),
+  }
+  const idempotencyKey = {
+    name: "Idempotency-Key",
+    in: "header",
+    required: true,
+    schema: { type: "string" },
+    description:
+      "Client-chosen, per actor: the same key with the same request returns the stored outcome (`replayed: true`); with another request → 409 IdempotencyKeyReused",
+  }
+  const caseId = {
+    name: "id",
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+    description: "Case id",
+  }
+  const ok = (schema: Schema.Top, description: string) => ({ description, content: json(c.ref(schema)) })
+  const body = (schema: Schema.Top) => ({ required: true, content: json(c.ref(schema)) })
+  const commandOutcome = {
+    200: ok(CS.CaseOutcome, "The case's new state and version"),
+    ...common,
+    404: problem("No such case (`CaseNotFound`) or unknown command"),
+    409: problem(
+      "A refused transition (`CaseTransitionRefused`, with `rule`: case.illegal-transition, R57.missing-material, R68.reason-length, …), a reused key, a stale version, or a fairness-guard block",
+    ),
+    422: problem("Input breaks a rule (`CaseInputRejected`: ID number, phone, bank card, …)"),
+  }
+  return {
+    [`${prefix}/cases`]: {
+      post: {
+        tags: ["cases"],
+        summary: "Open a case on an intake path (R163)",
+        description:
+          "Officers open `offline` drafts in their scope; systems push `online` (办件库) or `window` (一窗通办) cases; applicants open `online` cases for themselves. The fairness guard runs (R6, R13–R22).",
+        security,
+        parameters: [idempotencyKey],
+        requestBody: body(CS.OpenCaseInput),
+        responses: {
+          ...commandOutcome,
+          200: ok(CS.CaseOutcome, "Replayed: the key had served this very request"),
+          201: ok(CS.CaseOutcome, "Opened"),
+          404: problem("Unknown predecessor"),
+        },
+      },
+      get: {
+        tags: ["cases"],
+        summary: "The actor's work list: 待办 (todo) or 已办 (done), within scope",
+        security,
+        parameters: [
+          {
+            name: "box",
+            in: "query",
+            required: false,
+            schema: { type: "string", enum: ["todo", "done"] },
+            description: "todo: drafts and cases in review; done: cases the actor has acted on",
+          },
+          {
+            name: "limit",
+            in: "query",
+            required: false,
+            schema: { type: "integer", minimum: 1, maximum: 500 },
+          },
+          {
+            name: "after",
+            in: "query",
+            required: false,
+            schema: { type: "string" },
+            description: "Paging key",
+          },
+        ],
+        responses: { 200: ok(CS.CaseList, "A page of case summaries"), 401: common[401], 503: common[503] },
+      },
+    },
+    [`${prefix}/cases/lookup`]: {
+      post: {
+        tags: ["cases"],
+        summary: "Cross-kind look-up by ID number (R5), valid cases only (R1)",
+        description: "The ID number travels in the body so it never reaches access logs.",
+        security,
+        requestBody: body(CS.LookupInput),
+        responses: {
+          200: ok(CS.CaseLookup, "Cases in scope, grouped by kind"),
+          ...common,
+          422: problem("Not a valid ID number"),
+        },
+      },
+    },
+    [`${prefix}/cases/{id}`]: {
+      get: {
+        tags: ["cases"],
+        summary: "Case detail with history; personal data masked",
+        security,
+        parameters: [caseId],
+        responses: {
+          200: ok(CS.CaseDetail, "The case"),
+          401: common[401],
+          403: common[403],
+          404: problem("No such case"),
+          503: common[503],
+        },
+      },
+    },
+    [`${prefix}/cases/{id}/verify`]: {
+      post: {
+        tags: ["cases"],
+        summary: "Query the agencies (核查, R68–R88) and store each answer as evidence",
+        security,
+        parameters: [caseId, idempotencyKey],
+        requestBody: { required: false, content: json(c.ref(CS.VerifyInput)) },
+        responses: { ...commandOutcome, 503: problem("An agency timed out or is unavailable; retry") },
+      },
+    },
+    [`${prefix}/cases/{id}/commands/{command}`]: {
+      post: {
+        tags: ["cases"],
+        summary: "Apply a workflow command (accept, reject, approveFirstReview, admit, …)",
+        description:
+          "See docs/cases.md for each command's states and body members. Roles: officers run the workflow; applicants only submitSupplement and abandon; systems tick, pre-review and sign in; only the city deletes (R70).",
+        security,
+        parameters: [
+          caseId,
+          {
+            name: "command",
+            in: "path",
+            required: true,
+            schema: { type: "string", enum: [...CS.ROUTE_COMMANDS] },
+          },
+          idempotencyKey,
+        ],
+        requestBody: { required: false, content: json(c.ref(CS.CaseCommandInput)) },
+        responses: commandOutcome,
+      },
+    },
   }
 }

@@ -1,18 +1,8 @@
-/**
- * `anju eligibility evaluate --kind <gongzu|baozu|lianzu|gongyou|talent> --household <file.json>
- * --on <YYYY-MM-DD> [--district <code>] [--policy <dir>]`: prints `{ decision, trace, parameters }` as
- * JSON and exits 0 whatever the decision (准入资格判定). Also holds the runner the policy commands share:
- * exit 2 for bad input (field and reason) or a missing --policy directory, 1 when the policy cannot
- * answer (load problems, no parameter value on the date).
- */
-import { Cause, Effect, Exit, type Layer } from "effect"
-import type { PolicySource } from "../../../application/ports/PolicySource.js"
 import { evaluateEligibility } from "../../../application/policy/EvaluateEligibility.js"
-import * as FsPolicySource from "../../../adapters/fs/FsPolicySource.js"
 import { ELIGIBILITY_KINDS } from "../../../domain/eligibility/KindRules.js"
 import { UsageError, parseArgs, required } from "../Args.js"
 import { readJson, runPolicy } from "../PolicyRun.js"
-import type { CliIo, Command } from "../Io.js"
+import type { Command } from "../Io.js"
 
 /** Reads and parses a JSON input file; a missing or malformed file is a usage error (exit 2). */
 export const eligibilityEvaluate: Command = {

@@ -1,15 +1,23 @@
 /**
- * `anju serve`: the HTTP host on the chosen storage (embedded PGlite unless a database URL is set),
- * optionally seeded with the demo estate. Runs until SIGTERM/SIGINT, then drains requests, closes the
- * database and returns.
+ * `anju serve`: the HTTP host — stock API, public pages and the qualification-case routes — on the chosen
+ * storage (embedded PGlite unless a database URL is set), optionally seeded with the demo estate, a demo
+ * case and demo tokens. Case secrets come from the environment (SM4 keys, token table; see
+ * StoreSelection). Runs until SIGTERM/SIGINT, then drains requests, closes the database and returns.
  */
 import { Effect, Exit, ManagedRuntime } from "effect"
 import { listUnits } from "../../../application/stock/QueryStock.js"
 import { readXlsx } from "../../../adapters/xlsx/XlsxTable.js"
+import { DEMO_TOKENS, seedDemoCases } from "../../demo/DemoCases.js"
 import { seedDemoEstate } from "../../demo/DemoEstate.js"
 import { makeApp } from "../../http/App.js"
 import { onShutdownSignals, startServer } from "../../http/Server.js"
-import { chooseStorage, describeStorage, STORAGE_FLAGS, storesLayer } from "../../StoreSelection.js"
+import {
+  chooseStorage,
+  describeStorage,
+  hostLayer,
+  planCaseSecurity,
+  STORAGE_FLAGS,
+} from "../../StoreSelection.js"
 import { parseArgs, UsageError } from "../Args.js"
 import type { Command } from "../Io.js"
 
@@ -28,11 +36,14 @@ export const serve: Command = {
       throw new UsageError("--port must be a port number")
     const hostname = args.values.get("host") ?? io.env["HOST"] ?? "127.0.0.1"
     const storage = chooseStorage(args, io.env)
-    const runtime = ManagedRuntime.make(storesLayer(storage))
+    const demoMode = args.switches.has("demo")
+    const options = { demo: demoMode, env: io.env }
+    for (const line of planCaseSecurity(storage, options).warnings) io.err(line)
+    const runtime = ManagedRuntime.make(hostLayer(storage, options))
     const started = await runtime.runPromiseExit(Effect.void)
     if (Exit.isFailure(started)) {
       io.err(
-        `anju serve: cannot open ${describeStorage(storage)}: ${started.cause.reasons.map((r) => (r._tag === "Fail" ? r.error.message : String(r))).join("; ")}`,
+        `anju serve: cannot start on ${describeStorage(storage)}: ${started.cause.reasons.map((r) => (r._tag === "Fail" ? r.error.message : String(r))).join("; ")}`,
       )
       await runtime.dispose()
       return 1
@@ -43,12 +54,16 @@ export const serve: Command = {
       `http://localhost:${port}`
     ).replace(/\/$/u, "")
     let demo: ReadonlyArray<{ id: string; code: string }> = []
-    if (args.switches.has("demo")) demo = await runtime.runPromise(seedDemoEstate)
+    if (demoMode) {
+      demo = await runtime.runPromise(seedDemoEstate)
+      await runtime.runPromise(seedDemoCases)
+    }
     const app = makeApp({
       run: (effect) => runtime.runPromiseExit(effect),
       publicBaseUrl,
       ready: async () => Exit.isSuccess(await runtime.runPromiseExit(listUnits({ limit: 1 }))),
       parseXlsx: readXlsx,
+      cases: { run: (effect) => runtime.runPromiseExit(effect) },
     })
     const server = await startServer({ app, port, hostname })
     io.out(`Anju is serving ${server.url} on ${describeStorage(storage)}`)
@@ -56,6 +71,10 @@ export const serve: Command = {
     if (demo.length > 0)
       io.out(
         `  demo unit:   ${publicBaseUrl}/u/${demo[0]!.code}   (QR: ${publicBaseUrl}/u/${demo[0]!.code}/qr.png)`,
+      )
+    if (demoMode)
+      io.out(
+        `  demo cases:  curl -H 'Authorization: Bearer demo-pudong-officer' ${publicBaseUrl}/api/v1/cases   (demo tokens: ${Object.keys(DEMO_TOKENS).join(", ")})`,
       )
     await new Promise<void>((resolve) =>
       onShutdownSignals(async () => {

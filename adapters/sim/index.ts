@@ -1,0 +1,2 @@
+/** Published entry point `anju/adapters/sim`: simulators of outside systems for demos and integration tests. */
+export * as SimulatedAgencyRecords from "./SimulatedAgencyRecords.js"

@@ -1,0 +1,2 @@
+/** Published entry point `anju/adapters/sm`: adapters on the Chinese national algorithms (SM4-GCM, HMAC-SM3). */
+export * as Sm4FieldCipher from "./Sm4FieldCipher.js"
