@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { writeXlsx } from "../../adapters/xlsx/XlsxTable.js"
 import { nodeIo } from "./Io.js"
 import { main } from "./Main.js"
 
@@ -83,6 +84,18 @@ describe("anju stock import", () => {
     // And re-importing it is idempotent.
     const r3 = await run(["stock", "import", ok, "--data-dir", data, "--json"])
     expect(JSON.parse(r3.out)).toMatchObject({ written: { units: 0 }, unchanged: 1 })
+  })
+
+  it("imports an XLSX workbook with the same per-row report", async () => {
+    const rows = [HEADER, good, sixBedrooms].map((line) => line.split(","))
+    const file = join(dir, "units.xlsx")
+    await writeFile(file, await writeXlsx("units", rows))
+    const r = await run(["stock", "import", file, "--memory", "--json"])
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.out)).toMatchObject({
+      committed: false,
+      issues: [{ row: 3, field: "bedrooms", rule: "R132.bedrooms-range" }],
+    })
   })
 
   it("--partial writes the valid rows and reports the others", async () => {
