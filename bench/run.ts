@@ -4,6 +4,7 @@
  * `npm run bench -- stock` runs only the benchmarks whose name contains "stock".
  */
 import { benchFund } from "./FundBench.js"
+import { benchLottery } from "./LotteryBench.js"
 import { benchStockImport } from "./StockImportBench.js"
 
 interface Bench {
@@ -20,6 +21,11 @@ const BENCHES: ReadonlyArray<Bench> = [
       void (await benchStockImport({ url, units: Number(process.env["BENCH_UNITS"] ?? 100_000) })),
   },
   { name: "fund", run: async () => void (await benchFund({ url })) },
+  {
+    name: "lottery",
+    run: async () =>
+      void (await benchLottery({ entrants: Number(process.env["BENCH_ENTRANTS"] ?? 1_000_000) })),
+  },
 ]
 
 const filter = process.argv[2]

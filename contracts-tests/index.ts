@@ -8,3 +8,5 @@ export { samplePolicyFiles, suite as policySourceSuite } from "./PolicySource.co
 export { suite as caseStoreSuite } from "./CaseStore.contract.js"
 export { suite as ledgerSuite } from "./Ledger.contract.js"
 export { type FieldCipherSuiteOptions, suite as fieldCipherSuite } from "./FieldCipher.contract.js"
+export { suite as lotteryStoreSuite } from "./LotteryStore.contract.js"
+export { suite as signerSuite } from "./Signer.contract.js"

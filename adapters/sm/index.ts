@@ -1,2 +1,3 @@
 /** Published entry point `anju/adapters/sm`: adapters on the Chinese national algorithms (SM4-GCM, HMAC-SM3). */
 export * as Sm4FieldCipher from "./Sm4FieldCipher.js"
+export * as Sm2Signer from "./Sm2Signer.js"

@@ -49,5 +49,11 @@ describe("run-once (R53)", () => {
     expect(
       Result.isFailure(makeAnnulment(first, { reason: "x", annulledAt: at("2025-05-31T00:00:00Z") })),
     ).toBe(true)
+    // At least ANNULMENT_REASON_MIN_LENGTH (4) code points after trimming; four Chinese characters suffice.
+    const later = at("2025-06-02T00:00:00Z")
+    expect(Result.isFailure(makeAnnulment(first, { reason: " 重摇一 ", annulledAt: later }))).toBe(true)
+    expect(Result.getOrThrow(makeAnnulment(first, { reason: " 设备故障 ", annulledAt: later })).reason).toBe(
+      "设备故障",
+    )
   })
 })

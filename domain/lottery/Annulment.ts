@@ -28,14 +28,30 @@ export class PoolAlreadyDrawn extends Data.TaggedError("PoolAlreadyDrawn")<{
   readonly drawId: string
 }> {}
 
-/** Records an annulment; the reason must be non-blank and the draw must exist and precede the annulment. */
+/** Minimum length of an annulment reason, in Unicode code points after trimming (e.g. "设备故障" is 4). */
+export const ANNULMENT_REASON_MIN_LENGTH = 4
+
+/** Code points of a trimmed reason (so four Chinese characters count as four). */
+export const reasonLength = (reason: string): number => [...reason.trim()].length
+
+/**
+ * Records an annulment; the reason must have at least ANNULMENT_REASON_MIN_LENGTH code points and the
+ * annulment must not precede its draw.
+ */
 export const makeAnnulment = (
   draw: DrawRecord,
   input: { readonly reason: string; readonly annulledAt: DateTime.Utc },
 ): Result.Result<Annulment, InvalidValue> => {
   const reason = input.reason.trim()
-  if (reason.length === 0)
-    return Result.fail(invalid("reason", "R53.annulment-reason", input.reason, "an annulment needs a reason"))
+  if (reasonLength(reason) < ANNULMENT_REASON_MIN_LENGTH)
+    return Result.fail(
+      invalid(
+        "reason",
+        "R53.annulment-reason",
+        input.reason,
+        `an annulment needs a reason of at least ${ANNULMENT_REASON_MIN_LENGTH} characters`,
+      ),
+    )
   if (DateTime.isLessThan(input.annulledAt, draw.drawnAt))
     return Result.fail(
       invalid(

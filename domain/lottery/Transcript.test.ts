@@ -10,13 +10,31 @@ import { canonicalJson } from "./CanonicalJson.js"
 import { pureSha256, pureSm3, toHex } from "./Digest.js"
 import { combineSeed, parseSeedArgument, type SeedSource } from "./Seed.js"
 import { sha256 } from "./Sha256.js"
+import { sm2 } from "sm-crypto-v2"
 import {
+  DEFAULT_SM2_USER_ID,
   decodeTranscript,
   encodeTranscript,
   parseTranscript,
-  signTranscript,
+  signingBytes,
+  type Transcript,
   verifyTranscriptSignature,
+  withSignature,
 } from "./Transcript.js"
+
+/** Test-only signing (production signs through the Signer port): SM2-SM3 over `signingBytes`. */
+const signTranscript = (t: Transcript, keys: { readonly privateKey: string; readonly publicKey: string }) =>
+  withSignature(t, {
+    algorithm: "SM2-SM3",
+    userId: DEFAULT_SM2_USER_ID,
+    publicKey: keys.publicKey,
+    value: sm2.doSignature(signingBytes(t), keys.privateKey, {
+      hash: true,
+      der: false,
+      publicKey: keys.publicKey,
+      userId: DEFAULT_SM2_USER_ID,
+    }),
+  })
 
 const transcript = {
   algorithm: "anju-lottery/1",

@@ -2,7 +2,8 @@
  * Lottery transcript (摇号记录, R53, R55): algorithm version, hash, pool root, counts per stratum, seed with
  * its sources, start number (起始编号), per-stratum outcome counts and the result digest (hash of result.csv).
  * Its canonical JSON (CanonicalJson.ts) is what gets signed: SM2 with SM3 over the canonical text of the
- * transcript without `signature`, user id 1234567812345678 unless stated. Keys come in as arguments.
+ * transcript without `signature`, user id 1234567812345678 unless stated. The domain only verifies (pure);
+ * signing needs a secret nonce and goes through the application's Signer port.
  */
 import { Data, Result, Schema } from "effect"
 import { sm2 } from "sm-crypto-v2"
@@ -48,7 +49,8 @@ const Hex64 = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/u))
 const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 const note = Schema.optionalKey(Schema.String)
 
-const SeedSourceSchema = Schema.Union([
+/** A seed source as recorded in a transcript (and by the LotteryStore); validity is checked by `combineSeed`. */
+export const SeedSourceSchema = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("digits"), digits: Schema.String, note }),
   Schema.Struct({
     kind: Schema.Literal("drand"),
@@ -133,21 +135,30 @@ export const signingBytes = (t: Transcript): Uint8Array => {
 export const DEFAULT_SM2_USER_ID = "1234567812345678"
 
 /**
- * Signs the transcript with SM2-SM3 (GB/T 32918; Z computed with `userId`). The signing nonce comes from
- * sm-crypto-v2's CSPRNG, so two signatures of the same transcript differ; both verify.
+ * The transcript with `signature` set (replacing any earlier one). Signing itself happens outside the domain,
+ * through the application's `Signer` port over `signingBytes(t)`: SM2 needs a secret nonce per signature.
  */
-export const signTranscript = (
-  t: Transcript,
-  keys: { readonly privateKey: string; readonly publicKey: string; readonly userId?: string },
-): Transcript => {
-  const userId = keys.userId ?? DEFAULT_SM2_USER_ID
-  const value = sm2.doSignature(signingBytes(t), keys.privateKey, {
-    hash: true,
-    der: false,
-    publicKey: keys.publicKey,
-    userId,
-  })
-  return { ...t, signature: { algorithm: "SM2-SM3", userId, publicKey: keys.publicKey.toLowerCase(), value } }
+export const withSignature = (t: Transcript, signature: TranscriptSignature): Transcript => ({
+  ...t,
+  signature: {
+    ...signature,
+    publicKey: signature.publicKey.toLowerCase(),
+    value: signature.value.toLowerCase(),
+  },
+})
+
+/** True when `signature` is a valid SM2-SM3 signature of `bytes` (deterministic; a malformed key is false). */
+export const sm2SignatureValid = (bytes: Uint8Array, signature: TranscriptSignature): boolean => {
+  if (signature.algorithm !== "SM2-SM3" || !/^[0-9a-f]{128}$/iu.test(signature.value)) return false
+  try {
+    return sm2.doVerifySignature(bytes, signature.value.toLowerCase(), signature.publicKey, {
+      hash: true,
+      der: false,
+      userId: signature.userId,
+    })
+  } catch {
+    return false // a malformed public key is a mismatch, not a defect
+  }
 }
 
 /** Checks the signature; with `expectedPublicKey`, also that it was made with that key. */
@@ -162,18 +173,7 @@ export const verifyTranscriptSignature = (
     return Result.fail(
       new SignatureInvalid({ reason: "unexpected-key", message: "signed with another public key" }),
     )
-  let ok = false
-  try {
-    ok =
-      /^[0-9a-f]{128}$/iu.test(s.value) &&
-      sm2.doVerifySignature(signingBytes(t), s.value, s.publicKey, {
-        hash: true,
-        der: false,
-        userId: s.userId,
-      })
-  } catch {
-    ok = false // a malformed public key is a mismatch, not a defect
-  }
+  const ok = sm2SignatureValid(signingBytes(t), s)
   return ok
     ? Result.succeed(undefined)
     : Result.fail(

@@ -10,7 +10,15 @@ import { describe, expect, it } from "vitest"
 import { type Digest, pureSha256, toHex } from "./Digest.js"
 import { draw, type LotteryDraw } from "./Draw.js"
 import { makePool, type Pool } from "./Pool.js"
-import { encodeTranscript, parseTranscript, signTranscript, type Transcript } from "./Transcript.js"
+import { sm2 } from "sm-crypto-v2"
+import {
+  DEFAULT_SM2_USER_ID,
+  encodeTranscript,
+  parseTranscript,
+  signingBytes,
+  type Transcript,
+  withSignature,
+} from "./Transcript.js"
 import { verify } from "./Verify.js"
 
 const ok = <A, E>(r: Result.Result<A, E>): A => {
@@ -26,6 +34,19 @@ const KEYS = {
   publicKey:
     "04d6f18559256f650f77f6318448f3b04cba87953b3223ca7a641c7da090635d10c4843daf104bb162c473b1fa12956bc275d407a0be644e4a86594b390ed3d9e6",
 }
+/** Test-only signing (production signs through the Signer port): SM2-SM3 over `signingBytes`. */
+const signTranscript = (t: Transcript, keys: typeof KEYS) =>
+  withSignature(t, {
+    algorithm: "SM2-SM3",
+    userId: DEFAULT_SM2_USER_ID,
+    publicKey: keys.publicKey,
+    value: sm2.doSignature(signingBytes(t), keys.privateKey, {
+      hash: true,
+      der: false,
+      publicKey: keys.publicKey,
+      userId: DEFAULT_SM2_USER_ID,
+    }),
+  })
 const text = (b: Uint8Array) => new TextDecoder().decode(b)
 
 const pool: Pool = ok(

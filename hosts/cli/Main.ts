@@ -11,6 +11,11 @@ import { gongyouQuote } from "./commands/GongyouQuote.js"
 import { guardCheck } from "./commands/GuardCheck.js"
 import { idCheck, usccCheck } from "./commands/IdCheck.js"
 import { ledgerVerify } from "./commands/LedgerVerify.js"
+import { lotteryAnnul } from "./commands/LotteryAnnul.js"
+import { lotteryCommit } from "./commands/LotteryCommit.js"
+import { lotteryDraw } from "./commands/LotteryDraw.js"
+import { lotteryCheckProof, lotteryProof } from "./commands/LotteryProof.js"
+import { lotteryVerify } from "./commands/LotteryVerify.js"
 import { replay } from "./commands/Replay.js"
 import { serve } from "./commands/Serve.js"
 import { stockImport } from "./commands/StockImport.js"
@@ -31,6 +36,12 @@ export const COMMANDS: ReadonlyArray<Command> = [
   fundVote,
   fundReportCommand,
   ledgerVerify,
+  lotteryCommit,
+  lotteryDraw,
+  lotteryVerify,
+  lotteryProof,
+  lotteryCheckProof,
+  lotteryAnnul,
 ]
 
 export const VERSION = "0.1.0"

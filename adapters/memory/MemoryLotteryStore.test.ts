@@ -1,0 +1,4 @@
+import { suite } from "../../contracts-tests/LotteryStore.contract.js"
+import { layer } from "./MemoryLotteryStore.js"
+
+suite("memory", layer)

@@ -1,0 +1,104 @@
+/**
+ * LotteryStore: the record of lottery draws (摇号记录) and their annulments (作废), enforcing run-once (R53,
+ * "杜绝任何人为干预"): while a pool has a standing (non-annulled) draw — under either hash, since each record
+ * carries the pool's root under SM3 and SHA-256 — recording another draw of it fails with `AlreadyDrawn`,
+ * atomically (two concurrent draws of one pool: exactly one succeeds). Records are append-only: the only
+ * change ever made is a one-time annulment with a reason, which re-opens the pool.
+ */
+import { Context, Data, type DateTime, type Effect, type Option } from "effect"
+import type { HashName } from "../../domain/lottery/Digest.js"
+import type { SeedSource } from "../../domain/lottery/Seed.js"
+
+/** Draw ids: 1–64 characters of `A–Z a–z 0–9 . _ -`, starting with a letter or digit. */
+export const DRAW_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u
+
+/** What a draw leaves on record. Hex values are lower-case, 64 characters. */
+export interface NewDraw {
+  readonly drawId: string
+  /** `anju-lottery/1`. */
+  readonly algorithm: string
+  readonly hash: HashName
+  /** The pool root under `hash` (as in the transcript). */
+  readonly poolRoot: string
+  /** The same pool's root under every hash; `poolRoots[hash]` equals `poolRoot`. Run-once compares both. */
+  readonly poolRoots: { readonly SM3: string; readonly "SHA-256": string }
+  readonly entrants: number
+  readonly seedSources: ReadonlyArray<SeedSource>
+  /** The combined seed (hex). */
+  readonly seed: string
+  /** transcript.json exactly as published (canonical JSON, signature included when signed). */
+  readonly transcript: string
+  /** H(result.csv) under `hash`. */
+  readonly resultDigest: string
+  /** Millisecond precision is kept. */
+  readonly drawnAt: DateTime.Utc
+}
+
+export interface DrawAnnulment {
+  /** Trimmed; at least ANNULMENT_REASON_MIN_LENGTH code points (domain/lottery/Annulment.ts). */
+  readonly reason: string
+  readonly annulledAt: DateTime.Utc
+}
+
+export interface StoredDraw extends NewDraw {
+  /** `null` while the draw stands. */
+  readonly annulment: DrawAnnulment | null
+}
+
+export type LotteryStoreErrorReason =
+  /** A standing draw of the same pool exists (same root under SM3 or SHA-256); annul it first. */
+  | { readonly _tag: "AlreadyDrawn"; readonly poolRoot: string; readonly drawId: string }
+  /** A draw with this id is recorded with other content. */
+  | { readonly _tag: "Conflict"; readonly drawId: string; readonly detail: string }
+  | { readonly _tag: "NotFound"; readonly drawId: string }
+  /** The draw is annulled already; an annulment is final. */
+  | { readonly _tag: "AlreadyAnnulled"; readonly drawId: string }
+  /** A record or annulment breaks a store rule (malformed id or hex, short reason, annulment before its draw). */
+  | { readonly _tag: "Rejected"; readonly detail: string }
+  /** Serialization failure or deadlock: safe to retry the whole call. */
+  | { readonly _tag: "Contention"; readonly detail: string }
+  /** The store cannot be reached or failed unexpectedly. */
+  | { readonly _tag: "Unavailable"; readonly detail: string }
+
+export class LotteryStoreError extends Data.TaggedError("LotteryStoreError")<{
+  readonly reason: LotteryStoreErrorReason
+}> {
+  override get message(): string {
+    const r = this.reason
+    switch (r._tag) {
+      case "AlreadyDrawn":
+        return `pool ${r.poolRoot} was drawn by ${r.drawId}, which stands; annul it with a reason first`
+      case "Conflict":
+        return `draw ${r.drawId} is recorded with other content: ${r.detail}`
+      case "NotFound":
+        return `no draw ${r.drawId}`
+      case "AlreadyAnnulled":
+        return `draw ${r.drawId} is already annulled`
+      default:
+        return r.detail
+    }
+  }
+  get isRetryable(): boolean {
+    return this.reason._tag === "Contention" || this.reason._tag === "Unavailable"
+  }
+}
+
+export class LotteryStore extends Context.Service<
+  LotteryStore,
+  {
+    /**
+     * Records a draw atomically. Fails with AlreadyDrawn while another draw of the pool stands. Re-recording
+     * an identical draw (same id, same content) returns the stored one (idempotent replay); other content
+     * under the same id is a Conflict.
+     */
+    readonly recordDraw: (draw: NewDraw) => Effect.Effect<StoredDraw, LotteryStoreError>
+    /** Annuls a standing draw once (NotFound, AlreadyAnnulled, Rejected otherwise); the pool re-opens. */
+    readonly annulDraw: (
+      drawId: string,
+      annulment: DrawAnnulment,
+    ) => Effect.Effect<StoredDraw, LotteryStoreError>
+    readonly getDraw: (drawId: string) => Effect.Effect<Option.Option<StoredDraw>, LotteryStoreError>
+    /** Every draw (standing or annulled) whose pool has this root under any hash, oldest first. */
+    readonly drawsOfPool: (poolRoot: string) => Effect.Effect<ReadonlyArray<StoredDraw>, LotteryStoreError>
+  }
+>()("anju/LotteryStore") {}
