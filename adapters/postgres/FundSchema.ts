@@ -2,7 +2,7 @@
  * PostgreSQL tables of the fund area: its Kysely row types and its migrations. Migration versions of
  * this area are numbered from 200 so areas never collide; released migrations are frozen. Row types
  * never leave adapters/. The database itself enforces the journal's invariants: a DEFERRABLE INITIALLY
- * DEFERRED constraint trigger checks at commit that every touched entry has ≥ 2 lines and Σ debit =
+ * DEFERRED constraint trigger checks at commit that every new entry has ≥ 2 lines and Σ debit =
  * Σ credit (so no unbalanced entry is ever stored, whatever the caller does), amounts are positive, and
  * household component balances are non-negative (check). Hash-chain columns: seq, prev_hash, hash (SM3).
  */
@@ -124,56 +124,56 @@ export const FUND_MIGRATIONS: ReadonlyArray<Migration> = [
         amount bigint not null,
         constraint fund_account_balances_pkey primary key (book, account)
       )`,
-      // Balance at commit: every entry touched in the transaction (by its row or any of its lines) has
-      // at least two lines and equal debit and credit totals. Raised as SQLSTATE 23514 with constraint
-      // fund_entry_balanced. Deferred, so lines may be inserted after their entry in one transaction.
-      `create function ${s}.fund_check_entry_balanced() returns trigger language plpgsql as $fn$
-      declare
-        eid text;
-        n bigint;
-        d numeric;
-        c numeric;
+      // The journal is append-only: no UPDATE or DELETE of entries or lines (corrections are reversing
+      // entries, A-rules), and lines can only be inserted in the transaction that inserts their entry.
+      // So one deferred check per entry at commit covers every way to store an entry: it has at least
+      // two lines and equal debit and credit totals. Raised as SQLSTATE 23514 with constraint
+      // fund_entry_balanced / fund_journal_append_only. Only a superuser bypassing triggers can alter
+      // stored rows, and the SM3 hash chain (JournalChain) detects that.
+      `create function ${s}.fund_journal_append_only() returns trigger language plpgsql as $fn$
       begin
-        if tg_table_name = 'fund_entries' then
-          eid := new.id;
-        elsif tg_op = 'DELETE' then
-          eid := old.entry_id;
-        else
-          eid := new.entry_id;
-          if tg_op = 'UPDATE' and old.entry_id is distinct from new.entry_id then
-            perform ${s}.fund_assert_balanced(old.entry_id);
-          end if;
-        end if;
-        perform ${s}.fund_assert_balanced(eid);
-        return null;
+        raise exception 'the fund journal is append-only (% on %): correct an entry with a reversing entry', tg_op, tg_table_name
+          using errcode = '23514', constraint = 'fund_journal_append_only';
       end
       $fn$`,
-      `create function ${s}.fund_assert_balanced(eid text) returns void language plpgsql as $fn$
+      `create function ${s}.fund_lines_with_their_entry() returns trigger language plpgsql as $fn$
+      begin
+        if not exists (
+          select 1 from ${s}.fund_entries
+           where id = new.entry_id and xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text
+        ) then
+          raise exception 'lines of journal entry % can only be inserted together with the entry', new.entry_id
+            using errcode = '23514', constraint = 'fund_journal_append_only';
+        end if;
+        return new;
+      end
+      $fn$`,
+      `create function ${s}.fund_check_entry_balanced() returns trigger language plpgsql as $fn$
       declare
         n bigint;
         d numeric;
         c numeric;
       begin
-        if not exists (select 1 from ${s}.fund_entries where id = eid) then
-          return;
-        end if;
         select count(*),
                coalesce(sum(amount) filter (where side = 'debit'), 0),
                coalesce(sum(amount) filter (where side = 'credit'), 0)
           into n, d, c
-          from ${s}.fund_entry_lines where entry_id = eid;
+          from ${s}.fund_entry_lines where entry_id = new.id;
         if n < 2 or d <> c then
-          raise exception 'journal entry % is unbalanced: % lines, debits %, credits %', eid, n, d, c
+          raise exception 'journal entry % is unbalanced: % lines, debits %, credits %', new.id, n, d, c
             using errcode = '23514', constraint = 'fund_entry_balanced';
         end if;
+        return null;
       end
       $fn$`,
-      `create constraint trigger fund_entry_lines_balanced
-        after insert or update or delete on ${s}.fund_entry_lines
-        deferrable initially deferred
-        for each row execute function ${s}.fund_check_entry_balanced()`,
+      `create trigger fund_entries_append_only before update or delete on ${s}.fund_entries
+        for each statement execute function ${s}.fund_journal_append_only()`,
+      `create trigger fund_entry_lines_append_only before update or delete on ${s}.fund_entry_lines
+        for each statement execute function ${s}.fund_journal_append_only()`,
+      `create trigger fund_entry_lines_with_entry before insert on ${s}.fund_entry_lines
+        for each row execute function ${s}.fund_lines_with_their_entry()`,
       `create constraint trigger fund_entries_balanced
-        after insert or update on ${s}.fund_entries
+        after insert on ${s}.fund_entries
         deferrable initially deferred
         for each row execute function ${s}.fund_check_entry_balanced()`,
     ],
