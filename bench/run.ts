@@ -5,6 +5,7 @@
  */
 import { benchFund } from "./FundBench.js"
 import { benchLottery } from "./LotteryBench.js"
+import { benchQueue } from "./QueueBench.js"
 import { benchStockImport } from "./StockImportBench.js"
 
 interface Bench {
@@ -26,6 +27,7 @@ const BENCHES: ReadonlyArray<Bench> = [
     run: async () =>
       void (await benchLottery({ entrants: Number(process.env["BENCH_ENTRANTS"] ?? 1_000_000) })),
   },
+  { name: "queue", run: async () => void (await benchQueue()) },
 ]
 
 const filter = process.argv[2]

@@ -1,3 +1,4 @@
 /** Published entry point `anju/adapters/sm`: adapters on the Chinese national algorithms (SM4-GCM, HMAC-SM3). */
 export * as Sm4FieldCipher from "./Sm4FieldCipher.js"
 export * as Sm2Signer from "./Sm2Signer.js"
+export * as SelectionSeal from "./SelectionSeal.js"

@@ -16,7 +16,9 @@ import { lotteryCommit } from "./commands/LotteryCommit.js"
 import { lotteryDraw } from "./commands/LotteryDraw.js"
 import { lotteryCheckProof, lotteryProof } from "./commands/LotteryProof.js"
 import { lotteryVerify } from "./commands/LotteryVerify.js"
+import { queueRank, queueSimulate } from "./commands/QueueCommands.js"
 import { replay } from "./commands/Replay.js"
+import { SELECTION_COMMANDS } from "./commands/SelectionCommands.js"
 import { serve } from "./commands/Serve.js"
 import { stockImport } from "./commands/StockImport.js"
 import { subsidyLianzu } from "./commands/SubsidyLianzu.js"
@@ -42,6 +44,9 @@ export const COMMANDS: ReadonlyArray<Command> = [
   lotteryProof,
   lotteryCheckProof,
   lotteryAnnul,
+  queueRank,
+  queueSimulate,
+  ...SELECTION_COMMANDS,
 ]
 
 export const VERSION = "0.1.0"

@@ -1,0 +1,378 @@
+/**
+ * `anju selection …` (R54): a standalone house-selection session kept in one JSON state file, rewritten
+ * atomically (temp file + rename) after each operation: init, check-in, preselect, choose, skip, release,
+ * status (the progress table), export (SM4-GCM + SM2, adapters/sm/SelectionSeal.ts) and import (verify,
+ * decrypt, bind persons to houses and update the inventory). Exit 0 ok, 1 refused or unverifiable, 2 usage.
+ */
+import { rename, stat, writeFile } from "node:fs/promises"
+import { Effect, Exit, Result } from "effect"
+import * as SelectionSeal from "../../../adapters/sm/SelectionSeal.js"
+import { importSelectionResult } from "../../../application/selection/ImportSelectionResult.js"
+import * as Inventory from "../../../domain/inventory/Inventory.js"
+import { cell, readHeader } from "../../../domain/queue/ApplicantCsv.js"
+import { decodeResult, encodeResult, resultOf } from "../../../domain/selection/SelectionResult.js"
+import * as S from "../../../domain/selection/SelectionSession.js"
+import { parseCsv, toCsvLine } from "../../../domain/stock/Tabular.js"
+import { type ParsedArgs, parseArgs, required, UsageError } from "../Args.js"
+import type { CliIo, Command } from "../Io.js"
+
+const text = async (io: CliIo, path: string) => new TextDecoder("utf-8").decode(await io.readFile(path))
+
+/** The instant of an operation: `--at` (ISO 8601 with offset) for reproducible runs, else the clock. */
+const instant = (args: ParsedArgs): number => {
+  const at = args.values.get("at")
+  if (at === undefined) return Date.now()
+  const ms = Date.parse(at)
+  if (Number.isNaN(ms)) throw new UsageError(`--at: not an ISO 8601 instant: ${at}`)
+  return ms
+}
+
+/** Writes next to the target and renames over it, so a crash never leaves a half-written session. */
+export const writeAtomically = async (path: string, data: string | Uint8Array): Promise<void> => {
+  const tmp = `${path}.${process.pid}.tmp`
+  await writeFile(tmp, data)
+  await rename(tmp, path)
+}
+
+const loadState = async (io: CliIo, path: string): Promise<S.SessionState | string> => {
+  let value: unknown
+  try {
+    value = JSON.parse(await text(io, path))
+  } catch (e) {
+    return `${path}: ${(e as Error).message}`
+  }
+  const r = S.decodeSession(value)
+  return Result.isSuccess(r) ? r.success : `${path}: not a selection session: ${r.failure.message}`
+}
+
+const csvTable = (body: string, file: string) => {
+  const rows = parseCsv(body)
+  if (Result.isFailure(rows)) return `${file}: ${rows.failure.message}`
+  const [first, ...rest] = rows.success
+  if (first === undefined) return `${file}: empty`
+  const h = readHeader(first, [])
+  if (Result.isFailure(h)) return `${file}: ${h.failure.message}`
+  return { h: h.success, rows: rest }
+}
+
+/**
+ * Families in lottery order: lottery result.csv (`stratum,rank,number,id,outcome`) or queue rank output
+ * (`pool,position,id`), plus optional `barcode` (default: the id) and `name`.
+ */
+export const readFamilies = (body: string, file: string): ReadonlyArray<S.Family> | string => {
+  const t = csvTable(body, file)
+  if (typeof t === "string") return t
+  const out: Array<S.Family> = []
+  for (const row of t.rows) {
+    const get = (c: string) => cell(t.h, row, c)
+    const id = get("id")
+    const rank = Number(get("rank") || get("position"))
+    if (id === "" || !Number.isInteger(rank) || rank < 1)
+      return `${file}: row ${row.row}: needs id and rank (or position)`
+    const name = get("name")
+    out.push({
+      id,
+      rank,
+      barcode: get("barcode") || id,
+      stratum: get("stratum") || get("pool"),
+      ...(name === "" ? {} : { name }),
+    })
+  }
+  return out
+}
+
+/** Units: `id` (or `unit`), `stratum` (or `pool`), optional `label`. */
+export const readUnits = (body: string, file: string): ReadonlyArray<S.SelectionUnit> | string => {
+  const t = csvTable(body, file)
+  if (typeof t === "string") return t
+  const out: Array<S.SelectionUnit> = []
+  for (const row of t.rows) {
+    const get = (c: string) => cell(t.h, row, c)
+    const id = get("id") || get("unit")
+    if (id === "") return `${file}: row ${row.row}: needs id`
+    const label = get("label")
+    out.push({ id, stratum: get("stratum") || get("pool"), ...(label === "" ? {} : { label }) })
+  }
+  return out
+}
+
+type Op = (
+  s: S.SessionState,
+  args: ParsedArgs,
+  at: number,
+) => Result.Result<S.SessionState, S.SelectionRefused>
+
+const operation = (
+  word: string,
+  usage: string,
+  flags: ReadonlyArray<string>,
+  op: Op,
+  done: (s: S.SessionState, args: ParsedArgs) => string,
+): Command => ({
+  words: ["selection", word],
+  usage: `selection ${word} --state session.json ${usage} [--at ISO-instant]`,
+  run: async (argv, io) => {
+    const args = parseArgs(argv, { values: ["state", "at", ...flags] })
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`)
+    const path = required(args, "state")
+    const s = await loadState(io, path)
+    if (typeof s === "string") {
+      io.err(s)
+      return 1
+    }
+    const r = op(s, args, instant(args))
+    if (Result.isFailure(r)) {
+      io.err(`refused: ${r.failure.message} [${r.failure.reason}]`)
+      return 1
+    }
+    await writeAtomically(path, `${JSON.stringify(r.success, null, 1)}\n`)
+    io.out(done(r.success, args))
+    return 0
+  },
+})
+
+const turnLine = (s: S.SessionState) =>
+  S.progress(s)
+    .turns.map((t) => `${t.stratum || "(all)"}: next ${t.family ?? "(done)"}`)
+    .join("; ")
+
+export const selectionInit: Command = {
+  words: ["selection", "init"],
+  usage:
+    "selection init --families ranked.csv --units units.csv --state session.json [--title T] [--force] [--at ISO-instant]",
+  run: async (argv, io) => {
+    const args = parseArgs(argv, {
+      values: ["families", "units", "state", "title", "at"],
+      switches: ["force"],
+    })
+    const path = required(args, "state")
+    const exists = await stat(path).then(
+      () => true,
+      () => false,
+    )
+    if (exists && !args.switches.has("force")) {
+      io.err(`${path} exists: a session is not overwritten without --force`)
+      return 1
+    }
+    const ff = required(args, "families")
+    const uf = required(args, "units")
+    const families = readFamilies(await text(io, ff), ff)
+    const units = readUnits(await text(io, uf), uf)
+    for (const x of [families, units])
+      if (typeof x === "string") {
+        io.err(x)
+        return 1
+      }
+    const r = S.makeSession(
+      args.values.get("title") ?? "选房",
+      families as ReadonlyArray<S.Family>,
+      units as ReadonlyArray<S.SelectionUnit>,
+      instant(args),
+    )
+    if (Result.isFailure(r)) {
+      io.err(`refused: ${r.failure.message} [${r.failure.reason}]`)
+      return 1
+    }
+    await writeAtomically(path, `${JSON.stringify(r.success, null, 1)}\n`)
+    io.out(
+      `session ${path}: ${r.success.families.length} families, ${r.success.units.length} units; ${turnLine(r.success)}`,
+    )
+    return 0
+  },
+}
+
+export const selectionCheckIn = operation(
+  "check-in",
+  "--barcode CODE",
+  ["barcode"],
+  (s, a, at) => S.checkIn(s, required(a, "barcode"), at),
+  (s, a) => {
+    const f = s.families.find((x) => x.barcode === a.values.get("barcode"))!
+    return `checked in: ${f.id}${f.name === undefined ? "" : ` ${f.name}`} (${f.stratum} #${f.rank})`
+  },
+)
+export const selectionPreselect = operation(
+  "preselect",
+  "--family ID --unit UNIT",
+  ["family", "unit"],
+  (s, a, at) => S.preselect(s, required(a, "family"), required(a, "unit"), at),
+  (_, a) => `preselected (not binding): ${a.values.get("family")} → ${a.values.get("unit")}`,
+)
+export const selectionChoose = operation(
+  "choose",
+  "--family ID --unit UNIT",
+  ["family", "unit"],
+  (s, a, at) => S.choose(s, required(a, "family"), required(a, "unit"), at),
+  (s, a) => `selected: ${a.values.get("family")} → ${a.values.get("unit")}; ${turnLine(s)}`,
+)
+export const selectionSkip = operation(
+  "skip",
+  "--family ID [--reason TEXT]",
+  ["family", "reason"],
+  (s, a, at) => S.skip(s, required(a, "family"), a.values.get("reason") ?? "未到场", at),
+  (s, a) => `skipped: ${a.values.get("family")}; ${turnLine(s)}`,
+)
+export const selectionRelease = operation(
+  "release",
+  "--family ID [--reason TEXT]",
+  ["family", "reason"],
+  (s, a, at) => S.release(s, required(a, "family"), a.values.get("reason") ?? "现场解除", at),
+  (_, a) => `released (解除选房): ${a.values.get("family")}`,
+)
+
+/** The progress view: one row per family in order, then the counts and whose turn it is. */
+export const formatProgress = (s: S.SessionState): string => {
+  const p = S.progress(s)
+  const rows = s.families.map((f) => {
+    const st = S.statusOf(s, f.id)
+    const unit = s.chosen[f.id]?.unit ?? s.released[f.id]?.unit ?? s.preselected[f.id]?.unit ?? ""
+    return [f.stratum, String(f.rank), f.id, s.checkedIn[f.id] ? "yes" : "no", st, unit]
+  })
+  const head = ["stratum", "rank", "family", "checked_in", "status", "unit"]
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (r: ReadonlyArray<string>) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd()
+  return [
+    s.title,
+    line(head),
+    ...rows.map(line),
+    `families ${p.families}: checked in ${p.checkedIn}, selected ${p.chosen}, skipped ${p.skipped}, released ${p.released}, waiting ${p.pending}; units free ${p.unitsFree}/${p.units}`,
+    turnLine(s),
+  ].join("\n")
+}
+
+export const selectionStatus: Command = {
+  words: ["selection", "status"],
+  usage:
+    "selection status --state session.json [--watch SECONDS]    progress table (选房进度; --watch redraws it live)",
+  run: async (argv, io) => {
+    const args = parseArgs(argv, { values: ["state", "watch"] })
+    const path = required(args, "state")
+    const watch = args.values.get("watch")
+    const every = watch === undefined ? 0 : Number(watch)
+    if (watch !== undefined && !(every > 0))
+      throw new UsageError("--watch needs a positive number of seconds")
+    for (;;) {
+      const s = await loadState(io, path)
+      if (typeof s === "string") {
+        io.err(s)
+        return 1
+      }
+      // The big-screen view: clear and redraw until every family has been dealt with.
+      io.out(watch === undefined ? formatProgress(s) : `\x1b[2J\x1b[H${formatProgress(s)}`)
+      if (watch === undefined || S.progress(s).pending === 0) return 0
+      await new Promise((resolve) => setTimeout(resolve, every * 1000))
+    }
+  },
+}
+
+const key = (args: ParsedArgs, io: CliIo, flag: string, env: string) => {
+  const v = args.values.get(flag) ?? io.env[env]
+  if (v === undefined) throw new UsageError(`--${flag} (or ${env}) is required`)
+  return v
+}
+
+export const selectionExport: Command = {
+  words: ["selection", "export"],
+  usage:
+    "selection export --state session.json --out result.bin --sm4-key HEX32 --sm2-private-key HEX64 [--at ISO-instant]",
+  run: async (argv, io) => {
+    const args = parseArgs(argv, { values: ["state", "out", "sm4-key", "sm2-private-key", "at"] })
+    const s = await loadState(io, required(args, "state"))
+    if (typeof s === "string") {
+      io.err(s)
+      return 1
+    }
+    const result = resultOf(s, instant(args))
+    const sealed = SelectionSeal.seal(encodeResult(result), {
+      sm4Key: key(args, io, "sm4-key", "ANJU_SELECTION_SM4_KEY"),
+      sm2PrivateKey: key(args, io, "sm2-private-key", "ANJU_SELECTION_SM2_PRIVATE_KEY"),
+    })
+    if (Result.isFailure(sealed)) {
+      io.err(`export failed: ${sealed.failure.message}`)
+      return 1
+    }
+    const out = required(args, "out")
+    await writeAtomically(out, sealed.success)
+    io.out(
+      `exported ${result.bindings.length} binding(s), ${result.skipped.length} skipped, ${result.released.length} released → ${out} (SM4-GCM, SM2-signed)`,
+    )
+    return 0
+  },
+}
+
+export const selectionImport: Command = {
+  words: ["selection", "import"],
+  usage: "selection import --in result.bin --sm4-key HEX32 --sm2-public-key HEX [--units units.csv]",
+  run: async (argv, io) => {
+    const args = parseArgs(argv, { values: ["in", "sm4-key", "sm2-public-key", "units"] })
+    const opened = SelectionSeal.open(await io.readFile(required(args, "in")), {
+      sm4Key: key(args, io, "sm4-key", "ANJU_SELECTION_SM4_KEY"),
+      sm2PublicKey: key(args, io, "sm2-public-key", "ANJU_SELECTION_SM2_PUBLIC_KEY"),
+    })
+    if (Result.isFailure(opened)) {
+      io.err(`not imported: ${opened.failure.message} [${opened.failure.reason}]`)
+      return 1
+    }
+    // The inventory the bindings update: the batch's units (published), or just the bound ones.
+    let inv = Inventory.empty
+    const uf = args.values.get("units")
+    if (uf !== undefined) {
+      const units = readUnits(await text(io, uf), uf)
+      if (typeof units === "string") {
+        io.err(units)
+        return 1
+      }
+      for (const u of units) {
+        const r = Inventory.apply(inv, { _tag: "Publish", unit: u.id, stratum: u.stratum })
+        if (Result.isSuccess(r)) inv = r.success
+      }
+    } else {
+      // Without a units file the bound units themselves are the batch (published, then let).
+      const d = decodeResult(opened.success)
+      if (Result.isSuccess(d))
+        for (const b of d.success.bindings) {
+          const r = Inventory.apply(inv, { _tag: "Publish", unit: b.unit, stratum: b.stratum })
+          if (Result.isSuccess(r)) inv = r.success
+        }
+    }
+    const exit = await Effect.runPromiseExit(importSelectionResult(opened.success, inv))
+    if (Exit.isFailure(exit)) {
+      const e = exit.cause.reasons[0]
+      io.err(
+        `not imported: ${e?._tag === "Fail" ? (e.error as { message: string }).message : String(exit.cause)}`,
+      )
+      return 1
+    }
+    const { result, bindings, inventory } = exit.value
+    const strata = [...new Set(bindings.map((b) => b.stratum))].sort()
+    io.out(
+      [
+        `signature verified; ${result.title}: ${bindings.length} binding(s) (人房关系)`,
+        "family,stratum,unit",
+        ...bindings.map((b) => toCsvLine([b.family, b.stratum, b.unit])),
+        "stratum,let,remaining_rentable",
+        ...strata.map((st) => {
+          const c = Inventory.countsOf(inventory, st)
+          return toCsvLine([st, c.let, Inventory.remainingRentable(c)])
+        }),
+      ].join("\n"),
+    )
+    return 0
+  },
+}
+
+export const SELECTION_COMMANDS: ReadonlyArray<Command> = [
+  selectionInit,
+  selectionCheckIn,
+  selectionPreselect,
+  selectionChoose,
+  selectionSkip,
+  selectionRelease,
+  selectionStatus,
+  selectionExport,
+  selectionImport,
+]
