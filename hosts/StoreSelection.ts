@@ -23,6 +23,7 @@ import * as PgliteDatabase from "../adapters/pglite/PgliteDatabase.js"
 import * as PgCaseStore from "../adapters/postgres/PgCaseStore.js"
 import * as PgDatabase from "../adapters/postgres/PgDatabase.js"
 import * as PgStockStore from "../adapters/postgres/PgStockStore.js"
+import * as RetryingAgencyRecords from "../adapters/resilience/RetryingAgencyRecords.js"
 import * as SimulatedAgencyRecords from "../adapters/sim/SimulatedAgencyRecords.js"
 import * as Sm4FieldCipher from "../adapters/sm/Sm4FieldCipher.js"
 import { DEMO_FIELD_KEYS, DEMO_TOKENS } from "./demo/DemoCases.js"
@@ -131,7 +132,7 @@ const policyLayer: Layer.Layer<PolicySource, Error> = Layer.effect(
   }),
 )
 
-/** FieldCipher, ActorVerifier, AgencyRecords (simulator) and PolicySource as planned. */
+/** FieldCipher, ActorVerifier, AgencyRecords (simulator behind timeouts and retries) and PolicySource. */
 export const caseServicesLayer = (
   plan: CaseSecurityPlan,
   env: Env = {},
@@ -142,7 +143,7 @@ export const caseServicesLayer = (
     plan.tokens === "demo" ? StaticActorVerifier.layer(DEMO_TOKENS) : StaticActorVerifier.layerConfig
   return Layer.mergeAll(
     Layer.provideMerge(verifier, cipher),
-    SimulatedAgencyRecords.layer(),
+    RetryingAgencyRecords.layer().pipe(Layer.provide(SimulatedAgencyRecords.layer())),
     policyLayer,
   ).pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ ...env }))))
 }
