@@ -79,3 +79,15 @@ export * as QueueSimulation from "./queue/Simulation.js"
 export * as QueueHistory from "./queue/HistoryFile.js"
 export * as SelectionSession from "./selection/SelectionSession.js"
 export * as SelectionResult from "./selection/SelectionResult.js"
+
+// Flat type exports of the records that adapter and host entry points mention in their signatures, so an
+// embedder's declaration files can name them (`import type { Unit } from "anju/domain"`).
+export type { Building, Project, Unit, UnitId } from "./stock/Stock.js"
+export type { TabularRow } from "./stock/Tabular.js"
+export type { CaseId, CheckSource } from "./cases/Case.js"
+export type { Book } from "./fund/ChartOfAccounts.js"
+export type { ChainVerification, HashHex } from "./fund/JournalChain.js"
+export type { HouseholdBalance } from "./fund/Ledger.js"
+export type { PolicyFile } from "./policy/PolicyTable.js"
+export type { PublicCode as UnitPublicCode } from "./stock/PublicCode.js"
+export type { JournalEntry as FundJournalEntry } from "./fund/JournalEntry.js"

@@ -7,3 +7,5 @@ export * as PgliteStockStore from "./PgliteStockStore.js"
 export * as PgliteCaseStore from "./PgliteCaseStore.js"
 export * as PgliteLedger from "./PgliteLedger.js"
 export * as PgliteLotteryStore from "./PgliteLotteryStore.js"
+/** The database service PGlite provides, shared with the PostgreSQL adapters. */
+export { type Database, PgDatabase, PgDatabaseStartError } from "../postgres/PgDatabase.js"
