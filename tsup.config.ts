@@ -8,6 +8,7 @@ export default defineConfig({
     "application/index": "application/index.ts",
     "contracts-tests/index": "contracts-tests/index.ts",
     "adapters/memory/index": "adapters/memory/index.ts",
+    "adapters/node/index": "adapters/node/index.ts",
     "adapters/postgres/index": "adapters/postgres/index.ts",
     "adapters/pglite/index": "adapters/pglite/index.ts",
     "adapters/fs/index": "adapters/fs/index.ts",

@@ -1,0 +1,2 @@
+/** Published entry point `anju/adapters/node`: adapters on Node's own facilities (the OS CSPRNG). */
+export * as NodeSecureRandom from "./NodeSecureRandom.js"
