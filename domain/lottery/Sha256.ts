@@ -3,6 +3,7 @@
  * no allocation but the 32-byte result, module-level scratch state (not re-entrant, never awaits).
  * Byte-identical to node:crypto's "sha256" — checked by Digest.test.ts on standard vectors and random inputs.
  */
+import { merkleDamgard } from "./MerkleDamgard.js"
 
 const K = Int32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -19,7 +20,6 @@ const IV = Int32Array.from([
 ])
 const W = new Int32Array(64)
 const S = new Int32Array(8)
-const tail = new Uint8Array(128)
 
 const compress = (b: Uint8Array, off: number): void => {
   for (let i = 0; i < 16; i++) {
@@ -65,48 +65,10 @@ const compress = (b: Uint8Array, off: number): void => {
   S[7] = (S[7]! + h) | 0
 }
 
+const frame = merkleDamgard(IV, S, compress)
+
 /** SHA-256 of `data[start, end)` written to `out[outOffset, outOffset + 32)`; allocates nothing. */
-export const sha256Into = (
-  data: Uint8Array,
-  start: number,
-  end: number,
-  out: Uint8Array,
-  outOffset: number,
-): void => {
-  S.set(IV)
-  const n = end - start
-  let off = start
-  for (; off + 64 <= end; off += 64) compress(data, off)
-  const r = end - off
-  tail.fill(0)
-  for (let i = 0; i < r; i++) tail[i] = data[off + i]!
-  tail[r] = 0x80
-  const total = r + 9 <= 64 ? 64 : 128
-  const hi = Math.floor(n / 0x20000000) // bit length = 8n, split into 32-bit halves
-  const lo = (n << 3) >>> 0
-  tail[total - 8] = hi >>> 24
-  tail[total - 7] = hi >>> 16
-  tail[total - 6] = hi >>> 8
-  tail[total - 5] = hi
-  tail[total - 4] = lo >>> 24
-  tail[total - 3] = lo >>> 16
-  tail[total - 2] = lo >>> 8
-  tail[total - 1] = lo
-  compress(tail, 0)
-  if (total === 128) compress(tail, 64)
-  for (let i = 0; i < 8; i++) {
-    const v = S[i]!
-    const o = outOffset + 4 * i
-    out[o] = v >>> 24
-    out[o + 1] = v >>> 16
-    out[o + 2] = v >>> 8
-    out[o + 3] = v
-  }
-}
+export const sha256Into = frame.into
 
 /** SHA-256 of `data` as a fresh 32-byte array. */
-export const sha256 = (data: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(32)
-  sha256Into(data, 0, data.length, out, 0)
-  return out
-}
+export const sha256 = frame.hash

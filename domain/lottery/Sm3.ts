@@ -4,6 +4,7 @@
  * Byte-identical to node:crypto's "sm3" and to sm-crypto-v2 — checked by Digest.test.ts
  * (standard vector SM3("abc") = 66c7f0f4…8f4ba8e0 and random inputs).
  */
+import { merkleDamgard } from "./MerkleDamgard.js"
 
 const IV = Int32Array.from([
   0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e,
@@ -16,7 +17,6 @@ const TR = Int32Array.from({ length: 64 }, (_, j) => {
 })
 const W = new Int32Array(68)
 const S = new Int32Array(8)
-const tail = new Uint8Array(128)
 
 const rotl = (x: number, k: number): number => (x << k) | (x >>> (32 - k))
 
@@ -66,48 +66,10 @@ const compress = (b: Uint8Array, off: number): void => {
   S[7] = S[7]! ^ h
 }
 
+const frame = merkleDamgard(IV, S, compress)
+
 /** SM3 of `data[start, end)` written to `out[outOffset, outOffset + 32)`; allocates nothing. */
-export const sm3Into = (
-  data: Uint8Array,
-  start: number,
-  end: number,
-  out: Uint8Array,
-  outOffset: number,
-): void => {
-  S.set(IV)
-  const n = end - start
-  let off = start
-  for (; off + 64 <= end; off += 64) compress(data, off)
-  const r = end - off
-  tail.fill(0)
-  for (let i = 0; i < r; i++) tail[i] = data[off + i]!
-  tail[r] = 0x80
-  const total = r + 9 <= 64 ? 64 : 128
-  const hi = Math.floor(n / 0x20000000) // bit length = 8n, split into 32-bit halves
-  const lo = (n << 3) >>> 0
-  tail[total - 8] = hi >>> 24
-  tail[total - 7] = hi >>> 16
-  tail[total - 6] = hi >>> 8
-  tail[total - 5] = hi
-  tail[total - 4] = lo >>> 24
-  tail[total - 3] = lo >>> 16
-  tail[total - 2] = lo >>> 8
-  tail[total - 1] = lo
-  compress(tail, 0)
-  if (total === 128) compress(tail, 64)
-  for (let i = 0; i < 8; i++) {
-    const v = S[i]!
-    const o = outOffset + 4 * i
-    out[o] = v >>> 24
-    out[o + 1] = v >>> 16
-    out[o + 2] = v >>> 8
-    out[o + 3] = v
-  }
-}
+export const sm3Into = frame.into
 
 /** SM3 of `data` as a fresh 32-byte array. */
-export const sm3 = (data: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(32)
-  sm3Into(data, 0, data.length, out, 0)
-  return out
-}
+export const sm3 = frame.hash
