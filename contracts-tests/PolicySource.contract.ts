@@ -24,7 +24,8 @@ export const samplePolicyFiles: ReadonlyArray<PolicyFile> = [
 export const suite = (
   name: string,
   sourceLayer: Layer.Layer<PolicySource, unknown>,
-  options: { readonly broken?: Layer.Layer<PolicySource, unknown> } = {},
+  /** The same adapter pointed at a missing or empty source: every adapter must show how it fails. */
+  options: { readonly broken: Layer.Layer<PolicySource, unknown> },
 ) =>
   describe(`PolicySource contract: ${name}`, () => {
     const load = Effect.gen(function* () {
@@ -58,23 +59,18 @@ export const suite = (
       }).pipe(Effect.provide(sourceLayer)),
     )
 
-    if (options.broken === undefined)
-      it.skip("a missing source fails (this adapter supplied no broken source)", () => {})
-    else {
-      const broken = options.broken
-      it.effect("a missing or empty source fails with a non-retryable PolicySourceError", () =>
-        Effect.gen(function* () {
-          const exit = yield* Effect.exit(load)
-          expect(Exit.isFailure(exit)).toBe(true)
-          const error = Exit.isFailure(exit)
-            ? exit.cause.reasons.flatMap((r) => (r._tag === "Fail" ? [r.error] : []))[0]
-            : undefined
-          expect(error).toBeInstanceOf(PolicySourceError)
-          const e = error as PolicySourceError
-          expect(["NotFound", "Empty"]).toContain(e.reason._tag)
-          expect(e.isRetryable).toBe(false)
-          expect(e.message.length).toBeGreaterThan(0)
-        }).pipe(Effect.provide(broken)),
-      )
-    }
+    it.effect("a missing or empty source fails with a non-retryable PolicySourceError", () =>
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(load)
+        expect(Exit.isFailure(exit)).toBe(true)
+        const error = Exit.isFailure(exit)
+          ? exit.cause.reasons.flatMap((r) => (r._tag === "Fail" ? [r.error] : []))[0]
+          : undefined
+        expect(error).toBeInstanceOf(PolicySourceError)
+        const e = error as PolicySourceError
+        expect(["NotFound", "Empty"]).toContain(e.reason._tag)
+        expect(e.isRetryable).toBe(false)
+        expect(e.message.length).toBeGreaterThan(0)
+      }).pipe(Effect.provide(options.broken)),
+    )
   })
