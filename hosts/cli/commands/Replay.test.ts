@@ -53,4 +53,29 @@ describe("anju replay", () => {
     expect(await replay.run([broken], failing)).toBe(1)
     expect(out[0]).toMatch(/^FAIL /u)
   })
+
+  it("--record writes the observed outcomes back, and the recorded scenario then passes", async () => {
+    const file = `${dir}01-gongzu-happy-path.yaml`
+    const written = new Map<string, string>()
+    const io = {
+      ...nodeIo,
+      out: () => {},
+      err: () => {},
+      readFile: async (p: string) =>
+        new TextEncoder().encode(
+          written.get(p) ??
+            (await readFile(p, "utf8")).replace(
+              "expect: { state: verifying } }",
+              "expect: { state: admitted } }",
+            ),
+        ),
+      writeFile: async (p: string, data: Uint8Array | string) => {
+        written.set(p, typeof data === "string" ? data : new TextDecoder().decode(data))
+      },
+    }
+    await replay.run([file, "--record"], io)
+    expect(written.has(file)).toBe(true)
+    expect(written.get(file)).not.toContain("expect: { state: admitted } }")
+    expect(await replay.run([file], io)).toBe(0)
+  })
 })
