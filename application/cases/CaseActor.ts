@@ -5,17 +5,10 @@
  * system, API key) the districts it was granted. Pure functions; every use-case calls them.
  */
 import { COMMAND_TYPES, type CaseCommandType } from "../../domain/cases/CaseMachine.js"
+import { type Actor, hasPermission } from "../../domain/access/Access.js"
 import type { IntakeChannel } from "../../domain/cases/Case.js"
 
-export type Actor =
-  | { readonly role: "city"; readonly id: string }
-  | { readonly role: "district"; readonly id: string; readonly district: string }
-  | { readonly role: "operator"; readonly id: string; readonly projectIds: ReadonlyArray<string> }
-  /** `idIndex`: FieldCipher blind index of the applicant's ID number, set by the verifier. */
-  | { readonly role: "applicant"; readonly id: string; readonly idIndex: string }
-  | { readonly role: "system"; readonly id: string; readonly districts: "all" | ReadonlyArray<string> }
-
-export type ActorRole = Actor["role"]
+export type { Actor, ActorRole } from "../../domain/access/Access.js"
 
 export interface ScopedCase {
   readonly district: string
@@ -36,6 +29,9 @@ export const canSee = (actor: Actor, c: ScopedCase): boolean => {
       return c.applicantIndex !== undefined && c.applicantIndex === actor.idIndex
     case "system":
       return actor.districts === "all" || actor.districts.includes(c.district)
+    case "propertyArea":
+    case "household":
+      return false
   }
 }
 
@@ -44,6 +40,7 @@ const OFFICER: ReadonlyArray<CaseCommandType> = COMMAND_TYPES.filter((c) => c !=
 
 /** Which commands a role may issue at all (scope is checked separately). R70: only the city deletes. */
 export const mayCommand = (actor: Actor, command: CaseCommandType | "verify"): boolean => {
+  if (!hasPermission(actor, command === "verify" ? "cases.verify" : "cases.command")) return false
   switch (actor.role) {
     case "city":
       return true
@@ -55,16 +52,23 @@ export const mayCommand = (actor: Actor, command: CaseCommandType | "verify"): b
       return command === "submitSupplement" || command === "abandon"
     case "system":
       return ["tick", "recordCheck", "passPreReview", "failPreReview", "signIn", "verify"].includes(command)
+    case "propertyArea":
+    case "household":
+      return false
   }
 }
 
 /** Which intake paths a role may open: online (办件库 pull) and window pushes come from systems. */
 export const mayOpen = (actor: Actor, channel: IntakeChannel): boolean => {
+  if (!hasPermission(actor, "cases.open")) return false
   switch (actor.role) {
     case "system":
       return channel === "online" || channel === "window"
     case "applicant":
       return channel === "online"
+    case "propertyArea":
+    case "household":
+      return false
     default:
       return channel === "offline"
   }

@@ -59,6 +59,9 @@ export const scopeQuery = (actor: Actor): Omit<CaseQuery, "limit"> => {
       return { applicantIndex: actor.idIndex }
     case "system":
       return actor.districts === "all" ? {} : { districts: actor.districts }
+    case "propertyArea":
+    case "household":
+      return { districts: [] }
   }
 }
 
