@@ -1,57 +1,75 @@
 /**
- * Command-line argument parsing for the `anju` CLI: positionals, `--flag value`, `--flag=value`, and
- * boolean switches declared per command. Unknown flags and missing values are typed usage errors
- * (exit code 2), never silently ignored.
+ * Typed options shared by the `anju` commands, on Effect's CLI module (`effect/cli`): text, switch and
+ * choice flags with their help text, and the storage flags every database command takes. Parsing, unknown
+ * options and missing values are the library's; `UsageError` is what a command throws for input the
+ * flags' types cannot express (exit code 2, message naming the option).
  */
+import { Option } from "effect"
+import { Flag } from "effect/cli"
+import { chooseStorage, type StorageChoice } from "../StoreSelection.js"
+
 export class UsageError extends Error {
   override readonly name = "UsageError"
 }
 
-export interface FlagSpec {
-  /** Flags that take a value. */
-  readonly values?: ReadonlyArray<string>
-  /** Flags that take no value. */
-  readonly switches?: ReadonlyArray<string>
+/** A required text flag `--name <metavar>`. */
+export const text = (name: string, metavar: string, description: string): Flag.Flag<string> =>
+  Flag.String(name).pipe(Flag.withMetavar(metavar), Flag.withDescription(description))
+
+/** An optional text flag; absent is `undefined`. */
+export const optionalText = (
+  name: string,
+  metavar: string,
+  description: string,
+): Flag.Flag<string | undefined> =>
+  text(name, metavar, description).pipe(Flag.optional, Flag.map(Option.getOrUndefined))
+
+/** A switch `--name` (no value); absent is false. */
+export const switchFlag = (name: string, description: string): Flag.Flag<boolean> =>
+  Flag.Boolean(name).pipe(Flag.withoutNegation, Flag.withDefault(false), Flag.withDescription(description))
+
+/** A flag taking one of `choices`; an unknown value is refused naming the flag and the choices. */
+export const choice = <const A extends string>(
+  name: string,
+  choices: ReadonlyArray<A>,
+  description: string,
+): Flag.Flag<A> =>
+  Flag.Literals(name, choices).pipe(Flag.withMetavar(choices.join("|")), Flag.withDescription(description))
+
+export const optionalChoice = <const A extends string>(
+  name: string,
+  choices: ReadonlyArray<A>,
+  description: string,
+): Flag.Flag<A | undefined> =>
+  choice(name, choices, description).pipe(Flag.optional, Flag.map(Option.getOrUndefined))
+
+/** `--database-url`, `--db-schema`, `--data-dir`, `--memory` (hosts/StoreSelection.ts decides). */
+export const storageFlags = {
+  databaseUrl: optionalText(
+    "database-url",
+    "URL",
+    "PostgreSQL connection URL (default: DATABASE_URL; without one, embedded PGlite)",
+  ),
+  dbSchema: optionalText("db-schema", "NAME", "PostgreSQL schema (default: ANJU_DB_SCHEMA or anju)"),
+  dataDir: optionalText("data-dir", "DIR", "PGlite data folder (default: ANJU_DATA_DIR or .anju-data)"),
+  memory: switchFlag("memory", "embedded PGlite in memory: nothing is kept"),
 }
 
-export interface ParsedArgs {
-  readonly positionals: ReadonlyArray<string>
-  readonly values: ReadonlyMap<string, string>
-  readonly switches: ReadonlySet<string>
+export interface StorageInput {
+  readonly databaseUrl: string | undefined
+  readonly dbSchema: string | undefined
+  readonly dataDir: string | undefined
+  readonly memory: boolean
 }
 
-export const parseArgs = (argv: ReadonlyArray<string>, spec: FlagSpec): ParsedArgs => {
-  const positionals: Array<string> = []
+/** The storage chosen by the storage flags and the environment. */
+export const storageOf = (
+  s: StorageInput,
+  env: Readonly<Record<string, string | undefined>>,
+): StorageChoice => {
   const values = new Map<string, string>()
-  const switches = new Set<string>()
-  const valueFlags = new Set(spec.values ?? [])
-  const switchFlags = new Set(spec.switches ?? [])
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    if (a === "--") {
-      positionals.push(...argv.slice(i + 1))
-      break
-    }
-    if (!a.startsWith("--") || a === "-") {
-      positionals.push(a)
-      continue
-    }
-    const eq = a.indexOf("=")
-    const name = a.slice(2, eq === -1 ? undefined : eq)
-    if (valueFlags.has(name)) {
-      const v = eq === -1 ? argv[++i] : a.slice(eq + 1)
-      if (v === undefined) throw new UsageError(`--${name} needs a value`)
-      values.set(name, v)
-    } else if (switchFlags.has(name)) {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`)
-      switches.add(name)
-    } else throw new UsageError(`unknown option --${name}`)
-  }
-  return { positionals, values, switches }
-}
-
-export const required = (args: ParsedArgs, name: string): string => {
-  const v = args.values.get(name)
-  if (v === undefined) throw new UsageError(`--${name} is required`)
-  return v
+  if (s.databaseUrl !== undefined) values.set("database-url", s.databaseUrl)
+  if (s.dbSchema !== undefined) values.set("db-schema", s.dbSchema)
+  if (s.dataDir !== undefined) values.set("data-dir", s.dataDir)
+  return chooseStorage({ values, switches: new Set(s.memory ? ["memory"] : []) }, env)
 }

@@ -1,8 +1,11 @@
 /**
- * The `anju` command line: finds the command by its leading words and runs it. Exit codes: 0 success,
- * 1 a negative answer (invalid ID, rejected rows, failed verification), 2 usage errors.
+ * The `anju` command line on Effect's CLI module: the registry of commands, the tree built from their
+ * words (group words such as `lottery` list their subcommands), and `main`, which returns the exit code:
+ * 0 success, 1 a negative answer (invalid ID, rejected rows, failed verification), 2 bad usage or input.
+ * `anju --help`, `anju <group> --help`, `anju <command> --help`, `anju --version`, `anju --completions bash|zsh|fish`.
  */
-import { UsageError } from "./Args.js"
+import { Command as EffectCommand } from "effect/cli"
+import { runCommand, VERSION } from "./CliCommand.js"
 import { eligibilityEvaluate } from "./commands/Eligibility.js"
 import { fundApportion } from "./commands/FundApportion.js"
 import { fundReportCommand } from "./commands/FundReport.js"
@@ -24,6 +27,15 @@ import { stockImport } from "./commands/StockImport.js"
 import { subsidyLianzu } from "./commands/SubsidyLianzu.js"
 import type { CliIo, Command } from "./Io.js"
 
+export { VERSION }
+
+/**
+ * Every command. To add one: write `hosts/cli/commands/<Name>.ts` exporting
+ * `defineCommand({ words: ["users", "add"], description, examples, config: { …flags }, run: async (input, io) => exitCode })`
+ * (see CliCommand.ts; flags from Args.ts or `effect/cli`'s Flag/Argument), then add it to this list.
+ * A new first word becomes a group by itself; give it a line in GROUPS. Help, completion, the
+ * `--help` test over the whole tree and exit codes come with it.
+ */
 export const COMMANDS: ReadonlyArray<Command> = [
   serve,
   stockImport,
@@ -49,34 +61,86 @@ export const COMMANDS: ReadonlyArray<Command> = [
   ...SELECTION_COMMANDS,
 ]
 
-export const VERSION = "0.1.0"
+/** One line per group word, shown in `anju --help` and at the top of `anju <group> --help`. */
+export const GROUPS: Readonly<Record<string, string>> = {
+  stock: "housing stock: bulk import with a per-row report (R132)",
+  id: "resident ID numbers (GB 11643-1999)",
+  uscc: "unified social credit codes (GB 32100-2015)",
+  eligibility: "eligibility (准入) with its trace",
+  guard: "the fairness guard (公平卫士, R1–R25)",
+  subsidy: "rent subsidies (廉租, R118–R123)",
+  gongyou: "shared-ownership (共有产权) buy-out quotes (R125)",
+  fund: "the maintenance fund (维修资金): apportionment, owner votes, reports",
+  ledger: "the fund journal's SM3 hash chain (M109)",
+  lottery: "the verifiable lottery (摇号, R53/R55): commit, draw, verify, proofs, annul",
+  queue: "the waiting queue (轮候, R45–R50): rank and simulate",
+  selection: "a house-selection session (选房, R54) in one state file",
+}
 
-const help = () =>
-  ["usage: anju <command> [options]", "", ...COMMANDS.map((c) => `  anju ${c.usage}`)].join("\n")
+interface Node {
+  readonly children: Map<string, Node>
+  command?: Command
+}
+
+const treeOf = (commands: ReadonlyArray<Command>): Node => {
+  const root: Node = { children: new Map() }
+  for (const c of commands) {
+    let node = root
+    for (const w of c.words) {
+      let next = node.children.get(w)
+      if (next === undefined) {
+        next = { children: new Map() }
+        node.children.set(w, next)
+      }
+      node = next
+    }
+    if (node.command !== undefined) throw new Error(`anju ${c.words.join(" ")} is registered twice`)
+    node.command = c
+  }
+  return root
+}
+
+const examplesUnder = (node: Node): Array<EffectCommand.Command.Example> => [
+  ...(node.command?.examples.slice(0, 1) ?? []),
+  ...[...node.children.values()].flatMap(examplesUnder),
+]
+
+type Cli = Command["cli"]
+
+const build = (name: string, node: Node, path: ReadonlyArray<string>): Cli => {
+  if (node.children.size === 0) return node.command!.cli
+  if (node.command !== undefined)
+    throw new Error(`anju ${path.join(" ")} is both a command and a group; give the command its own word`)
+  const subcommands = [...node.children].map(([w, child]) => build(w, child, [...path, w]))
+  const described =
+    path.length === 0 ? "Anju (安居): housing security and the maintenance fund" : GROUPS[name]
+  return EffectCommand.make(name).pipe(
+    EffectCommand.withDescription(described ?? `anju ${path.join(" ")} …`),
+    EffectCommand.withExamples(examplesUnder(node).slice(0, 3)),
+    EffectCommand.withSubcommands(subcommands as [Cli, ...Array<Cli>]),
+  ) as unknown as Cli
+}
+
+/** The whole tree, named `anju`. */
+export const commandTree = (commands: ReadonlyArray<Command> = COMMANDS): Cli =>
+  build("anju", treeOf(commands), [])
+
+/** Every path in the tree, groups included: `[]`, `["lottery"]`, `["lottery", "draw"]`, … */
+export const commandPaths = (commands: ReadonlyArray<Command> = COMMANDS): Array<ReadonlyArray<string>> => {
+  const out: Array<ReadonlyArray<string>> = []
+  const walk = (node: Node, path: ReadonlyArray<string>) => {
+    out.push(path)
+    for (const [w, child] of node.children) walk(child, [...path, w])
+  }
+  walk(treeOf(commands), [])
+  return out
+}
+
+let tree: Cli | undefined
 
 export const main = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
-  if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
-    io.out(help())
-    return argv.length === 0 ? 2 : 0
-  }
-  if (argv[0] === "--version") {
-    io.out(`anju ${VERSION} (node ${process.versions.node})`)
-    return 0
-  }
-  const command = [...COMMANDS]
-    .sort((a, b) => b.words.length - a.words.length)
-    .find((c) => c.words.every((w, i) => argv[i] === w))
-  if (command === undefined) {
-    io.err(`anju: unknown command '${argv.slice(0, 2).join(" ")}'\n\n${help()}`)
-    return 2
-  }
-  try {
-    return await command.run(argv.slice(command.words.length), io)
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`anju ${command.words.join(" ")}: ${e.message}\nusage: anju ${command.usage}`)
-      return 2
-    }
-    throw e
-  }
+  tree ??= commandTree()
+  // `anju help [words…]` is `anju [words…] --help`, as before the move to effect/cli.
+  const args = argv[0] === "help" ? [...argv.slice(1), "--help"] : argv
+  return runCommand(tree, args, io, [])
 }

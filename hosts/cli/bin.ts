@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Executable entry of the `anju` CLI (package.json "bin"; `npm run anju -- …` from a clone). Refuses to
- * run on Node older than 22, then hands over to `main`.
+ * run on Node older than 22, then hands over to `main`. Bad usage and unreadable input files are exit 2
+ * with one line (CliCommand.ts); only an internal defect reaches the handler below: exit 70 with its stack.
  */
 import { main } from "./Main.js"
 import { nodeIo } from "./Io.js"
@@ -19,7 +20,9 @@ main(process.argv.slice(2), nodeIo).then(
     if (code !== -1) process.exitCode = code
   },
   (e: unknown) => {
-    process.stderr.write(`anju: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    process.stderr.write(
+      `anju: internal error (a defect, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    )
     process.exitCode = 70
   },
 )

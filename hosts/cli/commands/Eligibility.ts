@@ -1,41 +1,46 @@
+/**
+ * `anju eligibility evaluate --kind <kind> --household <file.json> --on <date> [--district <code>]
+ * [--policy <dir>]`: the eligibility decision (准入) with its trace and the parameters used, as JSON.
+ * A missing or malformed input file is a usage error (exit 2); 1 when the policy cannot answer.
+ */
 import { evaluateEligibility } from "../../../application/policy/EvaluateEligibility.js"
 import { ELIGIBILITY_KINDS } from "../../../domain/eligibility/KindRules.js"
-import { UsageError, parseArgs, required } from "../Args.js"
+import { choice, optionalText, text } from "../Args.js"
+import { defineCommand } from "../CliCommand.js"
 import { readJson, runPolicy } from "../PolicyRun.js"
-import type { Command } from "../Io.js"
 
-/** Reads and parses a JSON input file; a missing or malformed file is a usage error (exit 2). */
-export const eligibilityEvaluate: Command = {
+export const eligibilityEvaluate = defineCommand({
   words: ["eligibility", "evaluate"],
-  usage:
-    "eligibility evaluate --kind <gongzu|baozu|lianzu|gongyou|talent> --household <file.json> --on <YYYY-MM-DD> [--district <code>] [--policy <dir>]",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["kind", "household", "on", "district", "policy"] })
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`)
-    const kind = required(args, "kind")
-    if (!(ELIGIBILITY_KINDS as ReadonlyArray<string>).includes(kind))
-      throw new UsageError(`--kind must be one of ${ELIGIBILITY_KINDS.join(", ")}`)
-    const household = await readJson(io, required(args, "household"), "household")
-    const district = args.values.get("district")
-    const request = {
-      kind,
-      on: required(args, "on"),
-      household,
-      ...(district === undefined ? {} : { district }),
-    }
-    return runPolicy(
-      io,
-      "eligibility evaluate",
-      evaluateEligibility(request),
-      args.values.get("policy"),
-      (d) => ({
-        kind: d.kind,
-        on: d.on,
-        ...(d.district === undefined ? {} : { district: d.district }),
-        decision: d.decision,
-        trace: d.trace,
-        parameters: d.parameters,
-      }),
-    )
+  description: "decide eligibility (准入) for a household, with the trace of every rule",
+  examples: [
+    {
+      command:
+        "anju eligibility evaluate --kind lianzu --household contracts-tests/cases/samples/household-lianzu.json --on 2026-06-01",
+      description: "廉租 eligibility on a date, with the shipped policy",
+    },
+  ],
+  config: {
+    kind: choice("kind", ELIGIBILITY_KINDS, "the housing kind"),
+    household: text("household", "file.json", "the household (members, incomes, assets, housing)"),
+    on: text("on", "YYYY-MM-DD", "the date of the decision"),
+    district: optionalText("district", "code", "district code (default: the household's)"),
+    policy: optionalText("policy", "dir", "policy folder (default: the shipped policy/)"),
   },
-}
+  run: async (input, io) => {
+    const household = await readJson(io, input.household, "household")
+    const request = {
+      kind: input.kind,
+      on: input.on,
+      household,
+      ...(input.district === undefined ? {} : { district: input.district }),
+    }
+    return runPolicy(io, "eligibility evaluate", evaluateEligibility(request), input.policy, (d) => ({
+      kind: d.kind,
+      on: d.on,
+      ...(d.district === undefined ? {} : { district: d.district }),
+      decision: d.decision,
+      trace: d.trace,
+      parameters: d.parameters,
+    }))
+  },
+})

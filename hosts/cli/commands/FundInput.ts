@@ -1,6 +1,6 @@
 /**
  * Shared input handling of the `anju fund …` commands: reading a CSV file into named columns, and the
- * rule that every bad input is a usage error (exit 2) with its reason on stderr. Pure parsing is the
+ * rule that every bad input is a usage error (exit 2, CliCommand.ts) with its reason on stderr. Pure parsing is the
  * domain's (Tabular.parseCsv, Money.parseYuan, Area.parseSquareMetres).
  */
 import { Result } from "effect"
@@ -57,18 +57,5 @@ export const readTable = async (
         return i === undefined ? "" : (r.cells[i] ?? "").trim()
       },
     })),
-  }
-}
-
-/** Runs a command body; a UsageError prints its reason and exits 2 (also when run outside Main). */
-export const withUsage = async (io: CliIo, usage: string, body: () => Promise<number>): Promise<number> => {
-  try {
-    return await body()
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`${e.message}\nusage: anju ${usage}`)
-      return 2
-    }
-    throw e
   }
 }

@@ -11,13 +11,18 @@ import type { FundReports, ReportLine } from "../../../domain/fund/FundReports.j
 import { parse as parseDate } from "../../../domain/values/CivilDate.js"
 import { type Money, toYuanString } from "../../../domain/values/Money.js"
 import { ledgerLayer } from "../../FundStores.js"
-import { chooseStorage, describeStorage, STORAGE_FLAGS } from "../../StoreSelection.js"
-import { parseArgs, required, UsageError } from "../Args.js"
-import type { Command } from "../Io.js"
-import { orUsage, withUsage } from "./FundInput.js"
-
-const USAGE =
-  "fund report --as-of <date> [--from <date>] [--book commodity|public] [--json] [--database-url URL | --data-dir DIR | --memory]"
+import { describeStorage } from "../../StoreSelection.js"
+import {
+  optionalChoice,
+  optionalText,
+  storageFlags,
+  storageOf,
+  switchFlag,
+  text,
+  UsageError,
+} from "../Args.js"
+import { defineCommand } from "../CliCommand.js"
+import { orUsage } from "./FundInput.js"
 
 const y = (m: Money) => toYuanString(m).padStart(16)
 const lines = (xs: ReadonlyArray<ReportLine>) =>
@@ -56,42 +61,41 @@ export const formatReports = (r: FundReports): string => {
   ].join("\n")
 }
 
-export const fundReportCommand: Command = {
+export const fundReportCommand = defineCommand({
   words: ["fund", "report"],
-  usage: USAGE,
-  run: (argv, io) =>
-    withUsage(io, USAGE, async () => {
-      const args = parseArgs(argv, {
-        values: [...STORAGE_FLAGS.values, "as-of", "from", "book"],
-        switches: [...STORAGE_FLAGS.switches, "json"],
-      })
-      if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`)
-      const to = orUsage("--as-of", parseDate(required(args, "as-of"), "as-of"))
-      const from = orUsage("--from", parseDate(args.values.get("from") ?? `${to.slice(0, 4)}-01-01`, "from"))
-      if (from > to) throw new UsageError(`--from ${from} is after --as-of ${to}`)
-      const bookFlag = args.values.get("book")
-      if (bookFlag !== undefined && bookFlag !== "commodity" && bookFlag !== "public")
-        throw new UsageError(`--book must be commodity or public (got ${bookFlag})`)
-      const books: ReadonlyArray<Book> = bookFlag === undefined ? ["commodity", "public"] : [bookFlag]
-      const storage = chooseStorage(args, io.env)
-      const runtime = ManagedRuntime.make(ledgerLayer(storage).pipe(Layer.orDie))
-      try {
-        const exit = await runtime.runPromiseExit(
-          Effect.forEach(books, (book) => fundReport({ book, from, to })),
-        )
-        if (Exit.isFailure(exit)) {
-          io.err(`fund report failed on ${describeStorage(storage)}: ${String(exit.cause)}`)
-          return 1
-        }
-        const reports = exit.value
-        io.out(
-          args.switches.has("json")
-            ? JSON.stringify(reports, null, 2)
-            : reports.map(formatReports).join("\n\n"),
-        )
-        return reports.every((r) => r.consistent) ? 0 : 1
-      } finally {
-        await runtime.dispose()
+  description: "the three fund reports (M67) per book, with their identities and the sub-ledger control",
+  examples: [
+    { command: "anju fund report --as-of 2026-12-31", description: "both books, from 1 January" },
+    { command: "anju fund report --memory --as-of 2026-12-31 --book commodity --json", description: "JSON" },
+  ],
+  config: {
+    asOf: text("as-of", "YYYY-MM-DD", "balance sheet date and end of the period"),
+    from: optionalText("from", "YYYY-MM-DD", "start of the period (default: 1 January of --as-of's year)"),
+    book: optionalChoice("book", ["commodity", "public"], "one book (default: both)"),
+    json: switchFlag("json", "print JSON"),
+    storage: storageFlags,
+  },
+  run: async (input, io) => {
+    const to = orUsage("--as-of", parseDate(input.asOf, "as-of"))
+    const from = orUsage("--from", parseDate(input.from ?? `${to.slice(0, 4)}-01-01`, "from"))
+    if (from > to) throw new UsageError(`--from ${from} is after --as-of ${to}`)
+    const bookFlag = input.book
+    const books: ReadonlyArray<Book> = bookFlag === undefined ? ["commodity", "public"] : [bookFlag]
+    const storage = storageOf(input.storage, io.env)
+    const runtime = ManagedRuntime.make(ledgerLayer(storage).pipe(Layer.orDie))
+    try {
+      const exit = await runtime.runPromiseExit(
+        Effect.forEach(books, (book) => fundReport({ book, from, to })),
+      )
+      if (Exit.isFailure(exit)) {
+        io.err(`fund report failed on ${describeStorage(storage)}: ${String(exit.cause)}`)
+        return 1
       }
-    }),
-}
+      const reports = exit.value
+      io.out(input.json ? JSON.stringify(reports, null, 2) : reports.map(formatReports).join("\n\n"))
+      return reports.every((r) => r.consistent) ? 0 : 1
+    } finally {
+      await runtime.dispose()
+    }
+  },
+})

@@ -4,22 +4,20 @@
  * 1 with the rule and reason when not, 2 on usage errors.
  */
 import { Result } from "effect"
+import { Argument } from "effect/cli"
 import * as Id from "../../../domain/values/ResidentIdNumber.js"
 import * as Uscc from "../../../domain/values/UnifiedSocialCreditCode.js"
-import { parseArgs, UsageError } from "../Args.js"
-import type { Command } from "../Io.js"
+import { defineCommand } from "../CliCommand.js"
 
-const one = (argv: ReadonlyArray<string>, what: string) => {
-  const { positionals } = parseArgs(argv, {})
-  if (positionals.length !== 1) throw new UsageError(`expected exactly one ${what}`)
-  return positionals[0]!
-}
-
-export const idCheck: Command = {
+export const idCheck = defineCommand({
   words: ["id", "check"],
-  usage: "id check <18-digit ID number>    validate a resident ID number (GB 11643-1999)",
-  run: async (argv, io) => {
-    const r = Id.parse(one(argv, "ID number"))
+  description: "validate a resident ID number (GB 11643-1999)",
+  examples: [
+    { command: "anju id check 11010519491231002X", description: "valid: prints birth date, gender, region" },
+  ],
+  config: { number: Argument.String("number").pipe(Argument.withDescription("the 18-character ID number")) },
+  run: async ({ number }, io) => {
+    const r = Id.parse(number)
     if (Result.isFailure(r)) {
       io.err(`invalid: ${r.failure.message} [${r.failure.rule}]`)
       return 1
@@ -28,13 +26,15 @@ export const idCheck: Command = {
     io.out(`valid: birth date ${Id.birthDate(id)}, ${Id.gender(id)}, region ${Id.regionCode(id)}`)
     return 0
   },
-}
+})
 
-export const usccCheck: Command = {
+export const usccCheck = defineCommand({
   words: ["uscc", "check"],
-  usage: "uscc check <18-character code>   validate a unified social credit code (GB 32100-2015)",
-  run: async (argv, io) => {
-    const r = Uscc.parse(one(argv, "code"))
+  description: "validate a unified social credit code (GB 32100-2015)",
+  examples: [{ command: "anju uscc check 91350100M000100Y43", description: "valid" }],
+  config: { code: Argument.String("code").pipe(Argument.withDescription("the 18-character code")) },
+  run: async ({ code }, io) => {
+    const r = Uscc.parse(code)
     if (Result.isFailure(r)) {
       io.err(`invalid: ${r.failure.message} [${r.failure.rule}]`)
       return 1
@@ -42,4 +42,4 @@ export const usccCheck: Command = {
     io.out(`valid: ${r.success}`)
     return 0
   },
-}
+})

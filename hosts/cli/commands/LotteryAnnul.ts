@@ -5,25 +5,30 @@
  */
 import { annulDraw } from "../../../application/lottery/AnnulDraw.js"
 import { lotteryStoreLayer } from "../../LotteryStores.js"
-import { chooseStorage, describeStorage, STORAGE_FLAGS } from "../../StoreSelection.js"
-import { parseArgs, required, UsageError } from "../Args.js"
-import type { Command } from "../Io.js"
+import { describeStorage } from "../../StoreSelection.js"
+import { storageFlags, storageOf, text } from "../Args.js"
+import { defineCommand } from "../CliCommand.js"
 import { runWith } from "./LotteryFailures.js"
 
-export const lotteryAnnul: Command = {
+export const lotteryAnnul = defineCommand({
   words: ["lottery", "annul"],
-  usage:
-    "lottery annul --draw <id> --reason <text> [--database-url URL | --data-dir DIR]   annul a recorded draw",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, {
-      values: [...STORAGE_FLAGS.values, "draw", "reason"],
-      switches: [...STORAGE_FLAGS.switches],
-    })
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`)
-    const storage = chooseStorage(args, io.env)
+  description: "annul a draw recorded with `lottery draw --record` (作废, R53), re-opening its pool",
+  examples: [
+    {
+      command: 'anju lottery annul --draw LD-… --reason "公证员未到场，依规作废"',
+      description: "final; the reason is kept",
+    },
+  ],
+  config: {
+    draw: text("draw", "id", "the recorded draw's id"),
+    reason: text("reason", "text", "why (at least 4 characters)"),
+    storage: storageFlags,
+  },
+  run: async (input, io) => {
+    const storage = storageOf(input.storage, io.env)
     const annulled = await runWith(
       io,
-      annulDraw({ drawId: required(args, "draw"), reason: required(args, "reason") }),
+      annulDraw({ drawId: input.draw, reason: input.reason }),
       lotteryStoreLayer(storage),
     )
     if (annulled === undefined) return 1
@@ -32,4 +37,4 @@ export const lotteryAnnul: Command = {
     )
     return 0
   },
-}
+})

@@ -4,21 +4,29 @@
  * whole commitment with per-stratum counts). Writes no file. Exit 0, 1 on a bad pool (naming the line), 2 usage.
  */
 import { commitPool } from "../../../domain/lottery/Pool.js"
-import { parseArgs, required } from "../Args.js"
-import type { Command } from "../Io.js"
+import { switchFlag, text } from "../Args.js"
+import { defineCommand } from "../CliCommand.js"
 import { cliDigests, hashFlag, readPool } from "./LotteryInput.js"
 
-export const lotteryCommit: Command = {
+export const lotteryCommit = defineCommand({
   words: ["lottery", "commit"],
-  usage:
-    "lottery commit --pool pool.csv [--hash sm3|sha256] [--json]   print the pool root to publish before the draw",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["pool", "hash"], switches: ["json"] })
-    const hash = hashFlag(args.values.get("hash"))
-    const pool = await readPool(io, required(args, "pool"))
+  description: "print the pool root to publish before the draw (R53)",
+  examples: [
+    {
+      command: "anju lottery commit --pool contracts-tests/cases/samples/lottery-pool.csv",
+      description: "the Merkle root (SM3) in hex, nothing else",
+    },
+  ],
+  config: {
+    pool: text("pool", "pool.csv", "the entrants: id,stratum[,…]"),
+    hash: hashFlag,
+    json: switchFlag("json", "print the whole commitment with per-stratum counts"),
+  },
+  run: async (input, io) => {
+    const pool = await readPool(io, input.pool)
     if (pool === undefined) return 1
-    const commitment = commitPool(pool, cliDigests[hash]!)
-    io.out(args.switches.has("json") ? JSON.stringify(commitment, null, 2) : commitment.poolRoot)
+    const commitment = commitPool(pool, cliDigests[input.hash]!)
+    io.out(input.json ? JSON.stringify(commitment, null, 2) : commitment.poolRoot)
     return 0
   },
-}
+})

@@ -6,10 +6,11 @@
  */
 import { createHash, getHashes } from "node:crypto"
 import { Result } from "effect"
+import { Flag } from "effect/cli"
 import { type Digest, type Digests, type HashName, pureDigests } from "../../../domain/lottery/Digest.js"
 import type { Pool } from "../../../domain/lottery/Pool.js"
 import { parsePoolCsv, parseUnitsCsv } from "../../../domain/lottery/PoolCsv.js"
-import { UsageError } from "../Args.js"
+import { choice } from "../Args.js"
 import type { CliIo } from "../Io.js"
 
 /** Inputs at least this long are hashed natively; shorter ones with the pure digest (no call overhead). */
@@ -35,23 +36,24 @@ export const hybridDigest = (name: HashName): Digest => {
 /** The digests the CLI injects into the domain (draw, verify, proofs). */
 export const cliDigests: Digests = { SM3: hybridDigest("SM3"), "SHA-256": hybridDigest("SHA-256") }
 
-/** `--hash sm3|sha256` (default SM3). */
-export const hashFlag = (value: string | undefined): HashName => {
-  if (value === undefined) return "SM3"
-  const v = value.trim().toLowerCase().replace("-", "")
-  if (v === "sm3") return "SM3"
-  if (v === "sha256") return "SHA-256"
-  throw new UsageError(`--hash must be sm3 or sha256, not ${value}`)
-}
+/** `--hash sm3|sha256` (default SM3), typed: another value is refused naming the flag. */
+export const hashFlag: Flag.Flag<HashName> = choice("hash", ["sm3", "sha256"], "the hash (default sm3)").pipe(
+  Flag.withDefault("sm3" as const),
+  Flag.map((h): HashName => (h === "sm3" ? "SM3" : "SHA-256")),
+)
 
 const decoder = new TextDecoder("utf-8", { fatal: true })
 
-/** Reads a UTF-8 text file; undefined (after reporting on stderr) when it cannot be read or decoded. */
+/**
+ * Reads a UTF-8 text file; undefined (after reporting on stderr) when it is not UTF-8. A file that cannot
+ * be read at all is bad input: the error propagates (CliCommand.ts: one line, exit 2).
+ */
 export const readText = async (io: CliIo, path: string): Promise<string | undefined> => {
+  const bytes = await io.readFile(path)
   try {
-    return decoder.decode(await io.readFile(path))
-  } catch (e) {
-    io.err(`${path}: ${e instanceof TypeError ? "not valid UTF-8" : (e as Error).message}`)
+    return decoder.decode(bytes)
+  } catch {
+    io.err(`${path}: not valid UTF-8`)
     return undefined
   }
 }

@@ -7,21 +7,28 @@
 import { Result } from "effect"
 import { type HashName, isHashName } from "../../../domain/lottery/Digest.js"
 import { checkInclusionProof, inclusionProof } from "../../../domain/lottery/InclusionProof.js"
-import { parseArgs, required, UsageError } from "../Args.js"
-import type { Command } from "../Io.js"
+import { optionalText, text } from "../Args.js"
+import { defineCommand } from "../CliCommand.js"
 import { describeFailure } from "./LotteryFailures.js"
 import { cliDigests, hashFlag, readPool, readText } from "./LotteryInput.js"
 
-export const lotteryProof: Command = {
+export const lotteryProof = defineCommand({
   words: ["lottery", "proof"],
-  usage:
-    "lottery proof --pool pool.csv --id <id> [--hash sm3|sha256]   print an entrant's inclusion proof (JSON)",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["pool", "id", "hash"] })
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`)
-    const hash = hashFlag(args.values.get("hash"))
-    const id = required(args, "id")
-    const pool = await readPool(io, required(args, "pool"))
+  description: "print one entrant's inclusion proof (RFC 9162 audit path, JSON)",
+  examples: [
+    {
+      command: "anju lottery proof --pool contracts-tests/cases/samples/lottery-pool.csv --id GY-2026-0007",
+      description: "the proof a family keeps",
+    },
+  ],
+  config: {
+    pool: text("pool", "pool.csv", "the committed pool"),
+    id: text("id", "id", "the entrant's id"),
+    hash: hashFlag,
+  },
+  run: async (input, io) => {
+    const { hash, id } = input
+    const pool = await readPool(io, input.pool)
     if (pool === undefined) return 1
     const proof = inclusionProof(pool, id.trim().normalize("NFC"), cliDigests[hash]!)
     if (Result.isFailure(proof)) {
@@ -31,7 +38,7 @@ export const lotteryProof: Command = {
     io.out(JSON.stringify(proof.success, null, 2))
     return 0
   },
-}
+})
 
 interface ProofFile {
   readonly hash: HashName
@@ -63,16 +70,24 @@ const asProof = (v: unknown): ProofFile | undefined => {
   return o as unknown as ProofFile
 }
 
-export const lotteryCheckProof: Command = {
+export const lotteryCheckProof = defineCommand({
   words: ["lottery", "check-proof"],
-  usage:
-    "lottery check-proof --proof proof.json --root <hex> --id <id> [--stratum s]   check an inclusion proof",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["proof", "root", "id", "stratum"] })
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`)
-    const proofPath = required(args, "proof")
-    const root = required(args, "root")
-    const id = required(args, "id")
+  description: "check an inclusion proof against a published root with the family's own id",
+  examples: [
+    {
+      command:
+        "anju lottery check-proof --proof A0001.json --root <published root> --id A0001 --stratum P1-2R",
+      description: "exit 0 when included, 1 when not",
+    },
+  ],
+  config: {
+    proof: text("proof", "proof.json", "the proof (from lottery proof)"),
+    root: text("root", "hex", "the published pool root"),
+    id: text("id", "id", "the entrant's id"),
+    stratum: optionalText("stratum", "s", "the entrant's stratum (default: the proof's)"),
+  },
+  run: async (input, io) => {
+    const { proof: proofPath, root, id } = input
     const text = await readText(io, proofPath)
     if (text === undefined) return 1
     let parsed: unknown
@@ -86,7 +101,7 @@ export const lotteryCheckProof: Command = {
       io.err(`${proofPath}: not an inclusion proof (hash, leafIndex, treeSize, path)`)
       return 1
     }
-    const stratum = args.values.get("stratum") ?? proof.stratum ?? ""
+    const stratum = input.stratum ?? proof.stratum ?? ""
     const r = checkInclusionProof(proof, { id, stratum }, root.trim(), cliDigests)
     if (Result.isFailure(r)) {
       io.err(`not included: ${r.failure.message}`)
@@ -97,4 +112,4 @@ export const lotteryCheckProof: Command = {
     )
     return 0
   },
-}
+})

@@ -6,19 +6,29 @@
 import { Result } from "effect"
 import { parseTranscript } from "../../../domain/lottery/Transcript.js"
 import { verify } from "../../../domain/lottery/Verify.js"
-import { parseArgs, required, UsageError } from "../Args.js"
-import type { Command } from "../Io.js"
+import { optionalText, text } from "../Args.js"
+import { defineCommand } from "../CliCommand.js"
 import { describeFailure } from "./LotteryFailures.js"
 import { cliDigests, readPool, readText } from "./LotteryInput.js"
 
-export const lotteryVerify: Command = {
+export const lotteryVerify = defineCommand({
   words: ["lottery", "verify"],
-  usage:
-    "lottery verify --pool pool.csv --transcript transcript.json [--result result.csv] [--public-key HEX]   recompute a draw offline",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["pool", "transcript", "result", "public-key"] })
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`)
-    const transcriptPath = required(args, "transcript")
+  description: "recompute a draw offline from the pool and its transcript (R53)",
+  examples: [
+    {
+      command:
+        "anju lottery verify --pool contracts-tests/cases/samples/lottery-pool.csv --transcript draw/transcript.json --result draw/result.csv",
+      description: "exit 0 when everything recomputes, 1 with the first mismatch",
+    },
+  ],
+  config: {
+    pool: text("pool", "pool.csv", "the committed pool"),
+    transcript: text("transcript", "transcript.json", "the draw's transcript"),
+    result: optionalText("result", "result.csv", "also compare the published result line by line"),
+    publicKey: optionalText("public-key", "HEX", "the SM2 public key the transcript must be signed with"),
+  },
+  run: async (input, io) => {
+    const transcriptPath = input.transcript
     const text = await readText(io, transcriptPath)
     if (text === undefined) return 1
     const transcript = parseTranscript(text)
@@ -26,11 +36,11 @@ export const lotteryVerify: Command = {
       io.err(`${transcriptPath}: ${transcript.failure.message}`)
       return 1
     }
-    const pool = await readPool(io, required(args, "pool"))
+    const pool = await readPool(io, input.pool)
     if (pool === undefined) return 1
-    const resultPath = args.values.get("result")
+    const resultPath = input.result
     const resultCsv = resultPath === undefined ? undefined : await io.readFile(resultPath)
-    const publicKey = args.values.get("public-key")
+    const publicKey = input.publicKey
     const r = verify({
       pool,
       transcript: transcript.success,
@@ -54,4 +64,4 @@ export const lotteryVerify: Command = {
     )
     return 0
   },
-}
+})

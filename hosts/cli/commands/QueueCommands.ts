@@ -5,6 +5,7 @@
  * Exit 0 on success, 1 on bad input files, 2 on usage errors.
  */
 import { Result } from "effect"
+import { Flag } from "effect/cli"
 import { parseApplicantsCsv } from "../../../domain/queue/ApplicantCsv.js"
 import { parseHistoryCsv, parseHistoryYaml } from "../../../domain/queue/HistoryFile.js"
 import { BUILTIN_PLANS, type QueuePlan, parsePlanYaml } from "../../../domain/queue/QueuePlan.js"
@@ -12,8 +13,9 @@ import { groupNames, isDue, rank, waitingDays } from "../../../domain/queue/Rank
 import { type SimulationReport, simulate } from "../../../domain/queue/Simulation.js"
 import { toCsvLine } from "../../../domain/stock/Tabular.js"
 import * as CivilDate from "../../../domain/values/CivilDate.js"
-import { parseArgs, required, UsageError } from "../Args.js"
-import type { CliIo, Command } from "../Io.js"
+import { switchFlag, text as textFlag, UsageError } from "../Args.js"
+import { defineCommand } from "../CliCommand.js"
+import type { CliIo } from "../Io.js"
 
 const text = async (io: CliIo, path: string) => new TextDecoder("utf-8").decode(await io.readFile(path))
 
@@ -49,18 +51,27 @@ export const RANK_HEADER = [
   "due",
 ] as const
 
-export const queueRank: Command = {
+export const queueRank = defineCommand({
   words: ["queue", "rank"],
-  usage:
-    "queue rank --plan <builtin:gongzu|builtin:gongyou|builtin:baozu|plan.yaml> --applicants applicants.csv --on YYYY-MM-DD",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["plan", "applicants", "on"] })
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`)
-    const onR = CivilDate.parse(required(args, "on"), "on")
+  description: "rank applicants under a plan on a date (CSV on stdout, exclusions on stderr)",
+  examples: [
+    {
+      command: "anju queue rank --plan builtin:gongzu --applicants applicants.csv --on 2025-06-30",
+      description: "pool, position, priority groups, waiting days, due",
+    },
+  ],
+  config: {
+    plan: textFlag("plan", "builtin:gongzu|builtin:gongyou|builtin:baozu|plan.yaml", "the queue plan"),
+    applicants: textFlag("applicants", "applicants.csv", "the applicants (docs/queue.md)"),
+    on: textFlag("on", "YYYY-MM-DD", "the ranking date"),
+  },
+  run: async (input, io) => {
+    const onR = CivilDate.parse(input.on, "on")
     if (Result.isFailure(onR)) throw new UsageError(`--on: ${onR.failure.message}`)
-    const plan = await loadPlan(io, required(args, "plan"))
+    const plan = await loadPlan(io, input.plan)
     if (plan === undefined) return 1
-    const file = required(args, "applicants")
+    const file = input.applicants
+
     const parsed = parseApplicantsCsv(await text(io, file))
     if (Result.isFailure(parsed)) {
       io.err(`${file}: ${parsed.failure.field}: ${parsed.failure.message} [${parsed.failure.rule}]`)
@@ -114,7 +125,7 @@ export const queueRank: Command = {
     )
     return 0
   },
-}
+})
 
 const fmt = (v: number | null, digits = 1) =>
   v === null ? "-" : Number.isFinite(v) ? v.toFixed(digits).replace(/\.0+$/u, "") : "inf"
@@ -150,31 +161,26 @@ export const formatSimulation = (r: SimulationReport): string =>
     ),
   ].join("\n")
 
-/** Pulls every `--plan X` / `--plan=X` out of argv (the shared parser keeps one value per flag). */
-const takePlans = (argv: ReadonlyArray<string>) => {
-  const plans: Array<string> = []
-  const rest: Array<string> = []
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    if (a === "--plan") {
-      const v = argv[++i]
-      if (v === undefined) throw new UsageError("--plan needs a value")
-      plans.push(v)
-    } else if (a.startsWith("--plan=")) plans.push(a.slice(7))
-    else rest.push(a)
-  }
-  return { plans, rest }
-}
-
-export const queueSimulate: Command = {
+export const queueSimulate = defineCommand({
   words: ["queue", "simulate"],
-  usage: "queue simulate --plan A --plan B [--plan …] --history history.csv|history.yaml [--json]",
-  run: async (argv, io) => {
-    const { plans: specs, rest } = takePlans(argv)
-    const args = parseArgs(rest, { values: ["history"], switches: ["json"] })
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`)
-    if (specs.length === 0) throw new UsageError("--plan is required (give two to compare)")
-    const file = required(args, "history")
+  description: "replay a history under several plans: queue metrics per month, waiting days per group",
+  examples: [
+    {
+      command: "anju queue simulate --plan builtin:gongzu --plan plan.yaml --history history.csv",
+      description: "compare two plans",
+    },
+  ],
+  config: {
+    plans: textFlag("plan", "builtin:…|plan.yaml", "a plan; repeat to compare (at least one)").pipe(
+      Flag.atLeast(1),
+    ),
+    history: textFlag("history", "history.csv|history.yaml", "arrivals, supply and exits"),
+    json: switchFlag("json", "print JSON"),
+  },
+  run: async (input, io) => {
+    const specs = input.plans
+    const file = input.history
+
     const body = await text(io, file)
     const parsed = /\.ya?ml$/iu.test(file) ? parseHistoryYaml(body) : parseHistoryCsv(body)
     if (Result.isFailure(parsed)) {
@@ -187,11 +193,7 @@ export const queueSimulate: Command = {
       if (plan === undefined) return 1
       reports.push(simulate(plan, parsed.success))
     }
-    io.out(
-      args.switches.has("json")
-        ? JSON.stringify(reports, null, 2)
-        : reports.map(formatSimulation).join("\n\n"),
-    )
+    io.out(input.json ? JSON.stringify(reports, null, 2) : reports.map(formatSimulation).join("\n\n"))
     return 0
   },
-}
+})

@@ -6,9 +6,10 @@
  */
 import { readdir, stat } from "node:fs/promises"
 import { join } from "node:path"
+import { Argument, Flag } from "effect/cli"
 import { makeReplayer, parseScenario, recordScenario, type StoreKind } from "../../replay/ScenarioRunner.js"
-import { parseArgs, UsageError } from "../Args.js"
-import type { Command } from "../Io.js"
+import { choice, switchFlag, UsageError } from "../Args.js"
+import { defineCommand } from "../CliCommand.js"
 
 const scenarioFiles = async (target: string): Promise<ReadonlyArray<string>> => {
   const s = await stat(target).catch(() => undefined)
@@ -20,30 +21,51 @@ const scenarioFiles = async (target: string): Promise<ReadonlyArray<string>> => 
     .map((f) => join(target, f))
 }
 
-export const replay: Command = {
+export const replay = defineCommand({
   words: ["replay"],
-  usage: "replay <file.yaml|dir> [--store memory|pglite] [--record]   replay case scenarios",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["store"], switches: ["record"] })
-    if (args.positionals.length !== 1) throw new UsageError("expected one scenario file or directory")
-    const store = args.values.get("store") ?? "memory"
-    if (store !== "memory" && store !== "pglite") throw new UsageError("--store is memory or pglite")
-    const files = await scenarioFiles(args.positionals[0]!)
-    const replayer = await makeReplayer(store as StoreKind)
+  description: "replay case-workflow scenarios (场景回放) and print a pass/fail line each",
+  examples: [
+    {
+      command: "anju replay contracts-tests/scenarios/cases",
+      description: "every scenario on in-memory stores",
+    },
+    {
+      command: "anju replay contracts-tests/scenarios/cases --store pglite",
+      description: "the same on embedded PGlite",
+    },
+  ],
+  config: {
+    target: Argument.String("target").pipe(
+      Argument.withMetavar("file.yaml|dir"),
+      Argument.withDescription("a scenario file, or a folder of them (*.yaml, *.yml)"),
+    ),
+    store: choice("store", ["memory", "pglite"], "the stores to replay on").pipe(
+      Flag.withDefault("memory" as const),
+    ),
+    record: switchFlag("record", "write the observed outcomes back into each file as its expectations"),
+  },
+  run: async (input, io) => {
+    const store: StoreKind = input.store
+    const files = await scenarioFiles(input.target)
+    const replayer = await makeReplayer(store)
+    const progress = io.progress("replay", files.length)
     let failed = 0
     try {
       for (const file of files) {
+        progress.tick(0, file)
         const text = new TextDecoder().decode(await io.readFile(file))
         let scenario: ReturnType<typeof parseScenario>
         try {
           scenario = parseScenario(text)
         } catch (e) {
           failed++
+          progress.tick(1)
           io.out(`FAIL ${file}: ${e instanceof Error ? e.message : String(e)}`)
           continue
         }
         const result = await replayer.run(scenario)
-        if (args.switches.has("record")) {
+        progress.tick(1)
+        if (input.record) {
           await io.writeFile(file, recordScenario(scenario, result.observed))
           io.out(`RECORDED ${file} (${scenario.name})`)
           continue
@@ -55,9 +77,10 @@ export const replay: Command = {
         }
       }
     } finally {
+      progress.stop()
       await replayer.close()
     }
     io.out(`${files.length - failed}/${files.length} scenarios passed`)
     return failed === 0 ? 0 : 1
   },
-}
+})

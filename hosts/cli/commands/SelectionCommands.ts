@@ -6,6 +6,7 @@
  */
 import { rename, stat, writeFile } from "node:fs/promises"
 import { Effect, Exit, Result } from "effect"
+import type { Command as EffectCommand } from "effect/cli"
 import * as SelectionSeal from "../../../adapters/sm/SelectionSeal.js"
 import { importSelectionResult } from "../../../application/selection/ImportSelectionResult.js"
 import * as Inventory from "../../../domain/inventory/Inventory.js"
@@ -13,14 +14,14 @@ import { cell, readHeader } from "../../../domain/queue/ApplicantCsv.js"
 import { decodeResult, encodeResult, resultOf } from "../../../domain/selection/SelectionResult.js"
 import * as S from "../../../domain/selection/SelectionSession.js"
 import { parseCsv, toCsvLine } from "../../../domain/stock/Tabular.js"
-import { type ParsedArgs, parseArgs, required, UsageError } from "../Args.js"
+import { optionalText, switchFlag, text as textFlag, UsageError } from "../Args.js"
+import { defineCommand } from "../CliCommand.js"
 import type { CliIo, Command } from "../Io.js"
 
 const text = async (io: CliIo, path: string) => new TextDecoder("utf-8").decode(await io.readFile(path))
 
 /** The instant of an operation: `--at` (ISO 8601 with offset) for reproducible runs, else the clock. */
-const instant = (args: ParsedArgs): number => {
-  const at = args.values.get("at")
+const instant = (at: string | undefined): number => {
   if (at === undefined) return Date.now()
   const ms = Date.parse(at)
   if (Number.isNaN(ms)) throw new UsageError(`--at: not an ISO 8601 instant: ${at}`)
@@ -96,66 +97,88 @@ export const readUnits = (body: string, file: string): ReadonlyArray<S.Selection
   return out
 }
 
-type Op = (
-  s: S.SessionState,
-  args: ParsedArgs,
-  at: number,
-) => Result.Result<S.SessionState, S.SelectionRefused>
+const stateFlag = textFlag("state", "session.json", "the session's state file (rewritten atomically)")
+const atFlag = optionalText(
+  "at",
+  "ISO-instant",
+  "the instant of the operation, for reproducible runs (default: now)",
+)
+const familyFlag = textFlag("family", "ID", "the family's id")
+const unitFlag = textFlag("unit", "UNIT", "the unit's id")
 
-const operation = (
+/** A session operation: loads the state, applies `op` at `--at`, writes the state back, prints `done`. */
+const operation = <const Flags extends EffectCommand.Command.Config>(
   word: string,
-  usage: string,
-  flags: ReadonlyArray<string>,
-  op: Op,
-  done: (s: S.SessionState, args: ParsedArgs) => string,
-): Command => ({
-  words: ["selection", word],
-  usage: `selection ${word} --state session.json ${usage} [--at ISO-instant]`,
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["state", "at", ...flags] })
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`)
-    const path = required(args, "state")
-    const s = await loadState(io, path)
-    if (typeof s === "string") {
-      io.err(s)
-      return 1
-    }
-    const r = op(s, args, instant(args))
-    if (Result.isFailure(r)) {
-      io.err(`refused: ${r.failure.message} [${r.failure.reason}]`)
-      return 1
-    }
-    await writeAtomically(path, `${JSON.stringify(r.success, null, 1)}\n`)
-    io.out(done(r.success, args))
-    return 0
-  },
-})
+  description: string,
+  example: string,
+  flags: Flags,
+  op: (
+    s: S.SessionState,
+    input: EffectCommand.Command.Config.Infer<Flags>,
+    at: number,
+  ) => Result.Result<S.SessionState, S.SelectionRefused>,
+  done: (s: S.SessionState, input: EffectCommand.Command.Config.Infer<Flags>) => string,
+): Command =>
+  defineCommand({
+    words: ["selection", word],
+    description,
+    examples: [{ command: `anju selection ${word} --state s.json ${example}` }],
+    config: { state: stateFlag, at: atFlag, flags },
+    run: async (input, io) => {
+      const path = input.state
+      const s = await loadState(io, path)
+      if (typeof s === "string") {
+        io.err(s)
+        return 1
+      }
+      // The nested config's inferred type is not simplified by TypeScript inside the generic.
+      const flagged = input.flags as EffectCommand.Command.Config.Infer<Flags>
+      const r = op(s, flagged, instant(input.at))
+      if (Result.isFailure(r)) {
+        io.err(`refused: ${r.failure.message} [${r.failure.reason}]`)
+        return 1
+      }
+      await writeAtomically(path, `${JSON.stringify(r.success, null, 1)}\n`)
+      io.out(done(r.success, flagged))
+      return 0
+    },
+  })
 
 const turnLine = (s: S.SessionState) =>
   S.progress(s)
     .turns.map((t) => `${t.stratum || "(all)"}: next ${t.family ?? "(done)"}`)
     .join("; ")
 
-export const selectionInit: Command = {
+export const selectionInit = defineCommand({
   words: ["selection", "init"],
-  usage:
-    "selection init --families ranked.csv --units units.csv --state session.json [--title T] [--force] [--at ISO-instant]",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, {
-      values: ["families", "units", "state", "title", "at"],
-      switches: ["force"],
-    })
-    const path = required(args, "state")
+  description: "start a session from the ranked families and the units on offer",
+  examples: [
+    {
+      command:
+        "anju selection init --families selection-families.csv --units selection-units.csv --state s.json --title 第1批",
+      description: "families in lottery or queue order",
+    },
+  ],
+  config: {
+    families: textFlag("families", "ranked.csv", "lottery result.csv or queue rank output (+ barcode, name)"),
+    units: textFlag("units", "units.csv", "id,stratum[,label]"),
+    state: stateFlag,
+    title: optionalText("title", "T", "the session's title (default 选房)"),
+    force: switchFlag("force", "overwrite an existing state file"),
+    at: atFlag,
+  },
+  run: async (input, io) => {
+    const path = input.state
     const exists = await stat(path).then(
       () => true,
       () => false,
     )
-    if (exists && !args.switches.has("force")) {
+    if (exists && !input.force) {
       io.err(`${path} exists: a session is not overwritten without --force`)
       return 1
     }
-    const ff = required(args, "families")
-    const uf = required(args, "units")
+    const ff = input.families
+    const uf = input.units
     const families = readFamilies(await text(io, ff), ff)
     const units = readUnits(await text(io, uf), uf)
     for (const x of [families, units])
@@ -164,10 +187,10 @@ export const selectionInit: Command = {
         return 1
       }
     const r = S.makeSession(
-      args.values.get("title") ?? "选房",
+      input.title ?? "选房",
       families as ReadonlyArray<S.Family>,
       units as ReadonlyArray<S.SelectionUnit>,
-      instant(args),
+      instant(input.at),
     )
     if (Result.isFailure(r)) {
       io.err(`refused: ${r.failure.message} [${r.failure.reason}]`)
@@ -179,45 +202,50 @@ export const selectionInit: Command = {
     )
     return 0
   },
-}
+})
 
 export const selectionCheckIn = operation(
   "check-in",
-  "--barcode CODE",
-  ["barcode"],
-  (s, a, at) => S.checkIn(s, required(a, "barcode"), at),
+  "check a family in by the barcode on its notice (签到)",
+  "--barcode 6901234500071",
+  { barcode: textFlag("barcode", "CODE", "the barcode on the family's notice") },
+  (s, a, at) => S.checkIn(s, a.barcode, at),
   (s, a) => {
-    const f = s.families.find((x) => x.barcode === a.values.get("barcode"))!
+    const f = s.families.find((x) => x.barcode === a.barcode)!
     return `checked in: ${f.id}${f.name === undefined ? "" : ` ${f.name}`} (${f.stratum} #${f.rank})`
   },
 )
 export const selectionPreselect = operation(
   "preselect",
-  "--family ID --unit UNIT",
-  ["family", "unit"],
-  (s, a, at) => S.preselect(s, required(a, "family"), required(a, "unit"), at),
-  (_, a) => `preselected (not binding): ${a.values.get("family")} → ${a.values.get("unit")}`,
+  "note a family's wish for a unit (not binding)",
+  "--family GY-2025-0007 --unit 1-101",
+  { family: familyFlag, unit: unitFlag },
+  (s, a, at) => S.preselect(s, a.family, a.unit, at),
+  (_, a) => `preselected (not binding): ${a.family} → ${a.unit}`,
 )
 export const selectionChoose = operation(
   "choose",
-  "--family ID --unit UNIT",
-  ["family", "unit"],
-  (s, a, at) => S.choose(s, required(a, "family"), required(a, "unit"), at),
-  (s, a) => `selected: ${a.values.get("family")} → ${a.values.get("unit")}; ${turnLine(s)}`,
+  "record the family whose turn it is choosing a unit (选定)",
+  "--family GY-2025-0007 --unit 1-101",
+  { family: familyFlag, unit: unitFlag },
+  (s, a, at) => S.choose(s, a.family, a.unit, at),
+  (s, a) => `selected: ${a.family} → ${a.unit}; ${turnLine(s)}`,
 )
 export const selectionSkip = operation(
   "skip",
-  "--family ID [--reason TEXT]",
-  ["family", "reason"],
-  (s, a, at) => S.skip(s, required(a, "family"), a.values.get("reason") ?? "未到场", at),
-  (s, a) => `skipped: ${a.values.get("family")}; ${turnLine(s)}`,
+  "pass over a family (default reason 未到场)",
+  "--family GY-2025-0011 --reason 未到场",
+  { family: familyFlag, reason: optionalText("reason", "TEXT", "why (default 未到场)") },
+  (s, a, at) => S.skip(s, a.family, a.reason ?? "未到场", at),
+  (s, a) => `skipped: ${a.family}; ${turnLine(s)}`,
 )
 export const selectionRelease = operation(
   "release",
-  "--family ID [--reason TEXT]",
-  ["family", "reason"],
-  (s, a, at) => S.release(s, required(a, "family"), a.values.get("reason") ?? "现场解除", at),
-  (_, a) => `released (解除选房): ${a.values.get("family")}`,
+  "release a family's choice (解除选房), freeing the unit",
+  "--family GY-2025-0007",
+  { family: familyFlag, reason: optionalText("reason", "TEXT", "why (default 现场解除)") },
+  (s, a, at) => S.release(s, a.family, a.reason ?? "现场解除", at),
+  (_, a) => `released (解除选房): ${a.family}`,
 )
 
 /** The progress view: one row per family in order, then the counts and whose turn it is. */
@@ -244,14 +272,20 @@ export const formatProgress = (s: S.SessionState): string => {
   ].join("\n")
 }
 
-export const selectionStatus: Command = {
+export const selectionStatus = defineCommand({
   words: ["selection", "status"],
-  usage:
-    "selection status --state session.json [--watch SECONDS]    progress table (选房进度; --watch redraws it live)",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["state", "watch"] })
-    const path = required(args, "state")
-    const watch = args.values.get("watch")
+  description: "the progress table (选房进度); --watch redraws it live",
+  examples: [
+    { command: "anju selection status --state s.json", description: "one row per family, then the counts" },
+    { command: "anju selection status --state s.json --watch 2", description: "the big-screen view" },
+  ],
+  config: {
+    state: stateFlag,
+    watch: optionalText("watch", "SECONDS", "clear and redraw every SECONDS until no family waits"),
+  },
+  run: async (input, io) => {
+    const path = input.state
+    const watch = input.watch
     const every = watch === undefined ? 0 : Number(watch)
     if (watch !== undefined && !(every > 0))
       throw new UsageError("--watch needs a positive number of seconds")
@@ -267,51 +301,83 @@ export const selectionStatus: Command = {
       await new Promise((resolve) => setTimeout(resolve, every * 1000))
     }
   },
-}
+})
 
-const key = (args: ParsedArgs, io: CliIo, flag: string, env: string) => {
-  const v = args.values.get(flag) ?? io.env[env]
+const key = (value: string | undefined, io: CliIo, flag: string, env: string) => {
+  const v = value ?? io.env[env]
   if (v === undefined) throw new UsageError(`--${flag} (or ${env}) is required`)
   return v
 }
 
-export const selectionExport: Command = {
+export const selectionExport = defineCommand({
   words: ["selection", "export"],
-  usage:
-    "selection export --state session.json --out result.bin --sm4-key HEX32 --sm2-private-key HEX64 [--at ISO-instant]",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["state", "out", "sm4-key", "sm2-private-key", "at"] })
-    const s = await loadState(io, required(args, "state"))
+  description: "seal the session's result: SM4-GCM encrypted, SM2 signed",
+  examples: [
+    {
+      command:
+        "anju selection export --state s.json --out result.bin --sm4-key <32 hex> --sm2-private-key <64 hex>",
+      description: "keys may come from ANJU_SELECTION_SM4_KEY / ANJU_SELECTION_SM2_PRIVATE_KEY",
+    },
+  ],
+  config: {
+    state: stateFlag,
+    out: textFlag("out", "result.bin", "the sealed result"),
+    sm4Key: optionalText("sm4-key", "HEX32", "SM4 key (default: ANJU_SELECTION_SM4_KEY)"),
+    sm2PrivateKey: optionalText(
+      "sm2-private-key",
+      "HEX64",
+      "SM2 private key (default: ANJU_SELECTION_SM2_PRIVATE_KEY)",
+    ),
+    at: atFlag,
+  },
+  run: async (input, io) => {
+    const s = await loadState(io, input.state)
     if (typeof s === "string") {
       io.err(s)
       return 1
     }
-    const result = resultOf(s, instant(args))
+    const result = resultOf(s, instant(input.at))
     const sealed = SelectionSeal.seal(encodeResult(result), {
-      sm4Key: key(args, io, "sm4-key", "ANJU_SELECTION_SM4_KEY"),
-      sm2PrivateKey: key(args, io, "sm2-private-key", "ANJU_SELECTION_SM2_PRIVATE_KEY"),
+      sm4Key: key(input.sm4Key, io, "sm4-key", "ANJU_SELECTION_SM4_KEY"),
+      sm2PrivateKey: key(input.sm2PrivateKey, io, "sm2-private-key", "ANJU_SELECTION_SM2_PRIVATE_KEY"),
     })
     if (Result.isFailure(sealed)) {
       io.err(`export failed: ${sealed.failure.message}`)
       return 1
     }
-    const out = required(args, "out")
+    const out = input.out
     await writeAtomically(out, sealed.success)
     io.out(
       `exported ${result.bindings.length} binding(s), ${result.skipped.length} skipped, ${result.released.length} released → ${out} (SM4-GCM, SM2-signed)`,
     )
     return 0
   },
-}
+})
 
-export const selectionImport: Command = {
+export const selectionImport = defineCommand({
   words: ["selection", "import"],
-  usage: "selection import --in result.bin --sm4-key HEX32 --sm2-public-key HEX [--units units.csv]",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, { values: ["in", "sm4-key", "sm2-public-key", "units"] })
-    const opened = SelectionSeal.open(await io.readFile(required(args, "in")), {
-      sm4Key: key(args, io, "sm4-key", "ANJU_SELECTION_SM4_KEY"),
-      sm2PublicKey: key(args, io, "sm2-public-key", "ANJU_SELECTION_SM2_PUBLIC_KEY"),
+  description: "verify and open a sealed result, bind persons to houses and update the inventory",
+  examples: [
+    {
+      command:
+        "anju selection import --in result.bin --sm4-key <32 hex> --sm2-public-key <hex> --units selection-units.csv",
+      description: "keys may come from ANJU_SELECTION_SM4_KEY / ANJU_SELECTION_SM2_PUBLIC_KEY",
+    },
+  ],
+  config: {
+    in: textFlag("in", "result.bin", "the sealed result"),
+    sm4Key: optionalText("sm4-key", "HEX32", "SM4 key (default: ANJU_SELECTION_SM4_KEY)"),
+    sm2PublicKey: optionalText(
+      "sm2-public-key",
+      "HEX",
+      "SM2 public key (default: ANJU_SELECTION_SM2_PUBLIC_KEY)",
+    ),
+    units: optionalText("units", "units.csv", "the batch's units (default: just the bound ones)"),
+  },
+  run: async (input, io) => {
+    const opened = SelectionSeal.open(await io.readFile(input.in), {
+      sm4Key: key(input.sm4Key, io, "sm4-key", "ANJU_SELECTION_SM4_KEY"),
+      sm2PublicKey: key(input.sm2PublicKey, io, "sm2-public-key", "ANJU_SELECTION_SM2_PUBLIC_KEY"),
     })
     if (Result.isFailure(opened)) {
       io.err(`not imported: ${opened.failure.message} [${opened.failure.reason}]`)
@@ -319,7 +385,7 @@ export const selectionImport: Command = {
     }
     // The inventory the bindings update: the batch's units (published), or just the bound ones.
     let inv = Inventory.empty
-    const uf = args.values.get("units")
+    const uf = input.units
     if (uf !== undefined) {
       const units = readUnits(await text(io, uf), uf)
       if (typeof units === "string") {
@@ -363,7 +429,7 @@ export const selectionImport: Command = {
     )
     return 0
   },
-}
+})
 
 export const SELECTION_COMMANDS: ReadonlyArray<Command> = [
   selectionInit,
