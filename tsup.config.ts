@@ -1,4 +1,9 @@
 // Library build: one ESM entry per published subpath (see package.json "exports") plus the CLI bin.
+// Declarations are not bundled here: `tsc -p tsconfig.build.json` (the second half of `npm run build`)
+// emits one .d.ts per source file beside them, because the bundled ones turned type-only exports of
+// `export * as X` namespaces into values (TS2693 for consumers without skipLibCheck) and dropped
+// same-named value/type pairs such as `Domain.Money.Money` (TS2694). Only the entries below and what
+// they import are built, so no test file reaches dist.
 import { defineConfig } from "tsup"
 
 export default defineConfig({
@@ -21,7 +26,7 @@ export default defineConfig({
   format: ["esm"],
   target: "node22",
   platform: "node",
-  dts: true,
+  dts: false,
   sourcemap: true,
   clean: true,
   splitting: true,

@@ -70,6 +70,8 @@ export const suite = (
       ),
     )
 
+    // skip-reason: an adapter that seals deterministically on purpose (randomisedSeal: false) cannot
+    // produce two different seals of one value; every other adapter must.
     it.effect.skipIf(options.randomisedSeal === false)(
       options.randomisedSeal === false
         ? "two seals of one value differ — skipped: this adapter seals deterministically on purpose"

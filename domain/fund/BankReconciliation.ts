@@ -2,10 +2,11 @@
  * Bank reconciliation (银行对账, M65/M189): a custodian-bank statement (CSV text `date,amount,reference`
  * with an optional `balance` column; amounts signed yuan, + receipts, − payments) matched against the
  * book's demand-deposit lines (100101). Matching is one-to-one and deterministic: first by reference =
- * entry id with equal amount, then by equal amount within a date window (nearest date, then smallest
- * entry id, statement lines in date then row order). Result: matched pairs, unmatched lines on both
- * sides, the raw difference (statement − book) and the unexplained rest after the reconciling items
- * (余额调节表: book + bank-only items = bank + book-only items); reconciled ⇔ unexplained = 0.
+ * entry id with equal amount, then, among the rest, a maximum matching by equal amount within the date
+ * window, and among maximum matchings one with the least total date gap (see `matchWithinWindow`).
+ * Result: matched pairs, unmatched lines on both sides, the raw difference (statement − book) and the
+ * unexplained rest after the reconciling items (余额调节表: book + bank-only items = bank + book-only
+ * items); reconciled ⇔ unexplained = 0.
  */
 import { Result } from "effect"
 import { type CivilDate, parse as parseDate, toDayNumber } from "../values/CivilDate.js"
@@ -172,26 +173,16 @@ export const reconcile = (input: ReconcileInput): Result.Result<Reconciliation, 
       matchedOf.set(s, candidates[i]!)
     }
   }
-  // Pass 2: equal amount within the window; nearest date, then smallest entry id.
-  for (const s of inPeriod) {
-    if (matchedOf.has(s)) continue
-    const day = toDayNumber(s.date)
-    let best = -1
-    let bestGap = Number.POSITIVE_INFINITY
-    for (let k = 0; k < candidates.length; k++) {
-      const b = candidates[k]!
-      if (used.has(k) || b.amount !== s.amount) continue
-      const gap = Math.abs(toDayNumber(b.date) - day)
-      if (gap > input.windowDays) continue
-      if (gap < bestGap || (gap === bestGap && b.entryId < candidates[best]!.entryId)) {
-        best = k
-        bestGap = gap
-      }
-    }
-    if (best >= 0) {
-      used.add(best)
-      matchedOf.set(s, candidates[best]!)
-    }
+  // Pass 2: equal amount within the window, a maximum matching per amount.
+  const restBook = candidates.flatMap((b, k) => (used.has(k) ? [] : [{ k, b }]))
+  const restStatement = inPeriod.filter((s) => !matchedOf.has(s))
+  for (const [i, j] of matchWithinWindow(
+    restBook.map(({ b }) => ({ day: toDayNumber(b.date), amount: b.amount, key: b.entryId })),
+    restStatement.map((s) => ({ day: toDayNumber(s.date), amount: s.amount, key: "" })),
+    input.windowDays,
+  )) {
+    used.add(restBook[i]!.k)
+    matchedOf.set(restStatement[j]!, restBook[i]!.b)
   }
   const matched = inPeriod.flatMap((s) => {
     const b = matchedOf.get(s)
@@ -216,4 +207,137 @@ export const reconcile = (input: ReconcileInput): Result.Result<Reconciliation, 
     unexplained: unexplained as Money,
     reconciled: unexplained === 0,
   })
+}
+
+/** A line to match: its day number, amount and a tie-break key (book: entry id; statement: ""). */
+export interface MatchLine {
+  readonly day: number
+  readonly amount: number
+  readonly key: string
+}
+
+/**
+ * One-to-one matching of book lines to statement lines of equal amount whose days differ by at most
+ * `windowDays`. Returns [bookIndex, statementIndex] pairs of a maximum matching (as many pairs as any
+ * matching has) with the least total |day difference| among maximum matchings; remaining ties keep the
+ * earlier lines (by day, then key, then position) matched. Deterministic: with distinct keys the result
+ * does not depend on the order of the book lines; statement lines of equal day and key keep their given
+ * order (the caller passes them by date, then row).
+ *
+ * Why it is exact: two crossing pairs (b1 < b2 matched to s1 > s2) can be uncrossed into (b1, s2),
+ * (b2, s1); both stay within the window and the total gap does not grow. So an optimal matching exists
+ * that pairs the lines in sorted order, and a dynamic programme over the two sorted sequences (match
+ * the last two lines, or leave one of them unmatched) finds it. Lines whose days are more than the
+ * window apart from everything on the other side split the work into independent runs.
+ */
+export const matchWithinWindow = (
+  book: ReadonlyArray<MatchLine>,
+  statement: ReadonlyArray<MatchLine>,
+  windowDays: number,
+): ReadonlyArray<readonly [number, number]> => {
+  const byDay = (xs: ReadonlyArray<MatchLine>) =>
+    xs
+      .map((_, i) => i)
+      .sort((a, b) => {
+        const x = xs[a]!
+        const y = xs[b]!
+        return x.day - y.day || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0) || a - b
+      })
+  const groups = new Map<number, { book: number[]; statement: number[] }>()
+  const group = (amount: number) => {
+    const g = groups.get(amount) ?? { book: [], statement: [] }
+    groups.set(amount, g)
+    return g
+  }
+  for (const i of byDay(book)) group(book[i]!.amount).book.push(i)
+  for (const j of byDay(statement)) group(statement[j]!.amount).statement.push(j)
+  const out: Array<readonly [number, number]> = []
+  for (const amount of [...groups.keys()].sort((a, b) => a - b)) {
+    const g = groups.get(amount)!
+    // Split into runs: consecutive lines (both sides merged by day) more than the window apart.
+    let bi = 0
+    let si = 0
+    while (bi < g.book.length || si < g.statement.length) {
+      const b0 = bi
+      const s0 = si
+      let last = Number.NEGATIVE_INFINITY
+      for (;;) {
+        const bd = bi < g.book.length ? book[g.book[bi]!]!.day : Number.POSITIVE_INFINITY
+        const sd = si < g.statement.length ? statement[g.statement[si]!]!.day : Number.POSITIVE_INFINITY
+        const next = Math.min(bd, sd)
+        if (
+          next === Number.POSITIVE_INFINITY ||
+          (last !== Number.NEGATIVE_INFINITY && next - last > windowDays)
+        )
+          break
+        last = next
+        if (bd <= sd) bi++
+        else si++
+      }
+      out.push(
+        ...matchRun(
+          g.book.slice(b0, bi).map((i) => ({ i, day: book[i]!.day })),
+          g.statement.slice(s0, si).map((j) => ({ j, day: statement[j]!.day })),
+          windowDays,
+        ),
+      )
+    }
+  }
+  return out
+}
+
+/** The order-preserving optimum for one run of equal-amount lines, both sorted by day. */
+const matchRun = (
+  book: ReadonlyArray<{ readonly i: number; readonly day: number }>,
+  statement: ReadonlyArray<{ readonly j: number; readonly day: number }>,
+  windowDays: number,
+): ReadonlyArray<readonly [number, number]> => {
+  const n = book.length
+  const m = statement.length
+  if (n === 0 || m === 0) return []
+  const w = m + 1
+  // count/gap of the best matching of book[0..i) with statement[0..j); choice: 1 pair, 2 skip book, 3 skip statement.
+  const count = new Int32Array((n + 1) * w)
+  const gap = new Float64Array((n + 1) * w)
+  const choice = new Uint8Array((n + 1) * w)
+  const better = (c1: number, g1: number, c2: number, g2: number) => c1 > c2 || (c1 === c2 && g1 < g2)
+  for (let i = 0; i <= n; i++)
+    for (let j = 0; j <= m; j++) {
+      const at = i * w + j
+      if (i === 0 || j === 0) {
+        choice[at] = i === 0 ? 3 : 2
+        continue
+      }
+      // Ties keep the earlier lines matched: leaving the last line out wins unless pairing is strictly better.
+      let c = count[at - w]!
+      let g = gap[at - w]!
+      let how = 2
+      if (better(count[at - 1]!, gap[at - 1]!, c, g)) {
+        c = count[at - 1]!
+        g = gap[at - 1]!
+        how = 3
+      }
+      const d = Math.abs(book[i - 1]!.day - statement[j - 1]!.day)
+      if (d <= windowDays && better(count[at - w - 1]! + 1, gap[at - w - 1]! + d, c, g)) {
+        c = count[at - w - 1]! + 1
+        g = gap[at - w - 1]! + d
+        how = 1
+      }
+      count[at] = c
+      gap[at] = g
+      choice[at] = how
+    }
+  const pairs: Array<readonly [number, number]> = []
+  let i = n
+  let j = m
+  while (i > 0 && j > 0) {
+    const how = choice[i * w + j]
+    if (how === 1) {
+      pairs.push([book[i - 1]!.i, statement[j - 1]!.j])
+      i--
+      j--
+    } else if (how === 2) i--
+    else j--
+  }
+  return pairs.reverse()
 }
