@@ -3,18 +3,21 @@
  * for the first) and hash = SM3(UTF-8 of `anju-ledger/v1\n<seq>\n<prev_hash>\n<fingerprint>`), where the
  * fingerprint is the entry's canonical JSON (JournalEntry.fingerprint). Changing any stored field of any
  * entry, reordering or dropping entries breaks the chain from that point; `verifyChain` names the first
- * break. SM3 from sm-crypto-v2 (pure JS); adapters may pass node:crypto's identical `sm3` for speed.
+ * break. The chaining and walking are the shared domain/integrity/HashChain (the audit log uses it too);
+ * SM3 from sm-crypto-v2 (pure JS); adapters may pass node:crypto's identical `sm3` for speed.
  */
-import { sm3 } from "sm-crypto-v2"
+import {
+  type ChainHead,
+  chainAfter as chainLinks,
+  GENESIS_HASH,
+  type HashHex,
+  type Link,
+  sm3Hex,
+  walkChain,
+} from "../integrity/HashChain.js"
 import { type JournalEntry, fingerprint } from "./JournalEntry.js"
 
-export const GENESIS_HASH = "0".repeat(64)
-
-/** Hex SM3 of a UTF-8 string. */
-export type HashHex = (text: string) => string
-
-const encoder = new TextEncoder()
-export const sm3Hex: HashHex = (text) => sm3(encoder.encode(text))
+export { GENESIS_HASH, type HashHex, sm3Hex }
 
 /** The exact text that is hashed for entry `seq` (1-based) after `prevHash`. */
 export const canonicalEncoding = (seq: number, prevHash: string, entry: JournalEntry): string =>
@@ -27,30 +30,14 @@ export const chainHash = (
   hash: HashHex = sm3Hex,
 ): string => hash(canonicalEncoding(seq, prevHash, entry))
 
-export interface ChainedEntry {
-  readonly seq: number
-  readonly entry: JournalEntry
-  readonly prevHash: string
-  readonly hash: string
-}
+export type ChainedEntry = Link<JournalEntry>
 
 /** Chains entries after a head (`seq` of the last stored entry and its hash; 0 and GENESIS when empty). */
 export const chainAfter = (
-  head: { readonly seq: number; readonly hash: string },
+  head: ChainHead,
   entries: ReadonlyArray<JournalEntry>,
   hash: HashHex = sm3Hex,
-): ReadonlyArray<ChainedEntry> => {
-  const out: ChainedEntry[] = []
-  let prev = head.hash
-  let seq = head.seq
-  for (const entry of entries) {
-    seq += 1
-    const h = chainHash(seq, prev, entry, hash)
-    out.push({ seq, entry, prevHash: prev, hash: h })
-    prev = h
-  }
-  return out
-}
+): ReadonlyArray<ChainedEntry> => chainLinks(canonicalEncoding, head, entries, hash)
 
 export interface ChainBreak {
   readonly seq: number
@@ -77,29 +64,25 @@ export const verifyChain = (
   hash: HashHex = sm3Hex,
   expectedHead?: { readonly seq: number; readonly hash: string },
 ): ChainVerification => {
-  let prev = GENESIS_HASH
-  let expected = 1
-  let n = 0
-  for (const r of records) {
-    const brk = (problem: ChainBreak["problem"], message: string): ChainVerification => ({
+  const walk = walkChain(canonicalEncoding, records, { hash, stopAtFirst: true })
+  const first = walk.findings[0]
+  if (first !== undefined) {
+    const r = first.link
+    const message =
+      first.problem === "seq-gap"
+        ? `expected entry ${first.expectedSeq}, found ${r.seq}`
+        : first.problem === "prev-hash-mismatch"
+          ? `entry ${r.seq} (${r.entry.id}) does not follow entry ${r.seq - 1}`
+          : `entry ${r.seq} (${r.entry.id}) was altered: its content no longer hashes to the stored hash`
+    return {
       ok: false,
-      entries: n,
-      head: prev,
-      firstBreak: { seq: r.seq, entryId: r.entry.id, problem, message },
-    })
-    if (r.seq !== expected) return brk("seq-gap", `expected entry ${expected}, found ${r.seq}`)
-    if (r.prevHash !== prev)
-      return brk("prev-hash-mismatch", `entry ${r.seq} (${r.entry.id}) does not follow entry ${r.seq - 1}`)
-    const h = chainHash(r.seq, prev, r.entry, hash)
-    if (h !== r.hash)
-      return brk(
-        "hash-mismatch",
-        `entry ${r.seq} (${r.entry.id}) was altered: its content no longer hashes to the stored hash`,
-      )
-    prev = h
-    expected += 1
-    n += 1
+      entries: walk.walked,
+      head: first.expectedPrevHash,
+      firstBreak: { seq: r.seq, entryId: r.entry.id, problem: first.problem, message },
+    }
   }
+  const n = walk.walked
+  const prev = walk.last.hash
   if (expectedHead !== undefined && (expectedHead.seq !== n || expectedHead.hash !== prev))
     return {
       ok: false,

@@ -1,0 +1,4 @@
+import { suite } from "../../contracts-tests/AuditLog.contract.js"
+import { layer } from "./MemoryAuditLog.js"
+
+suite("memory", layer)
