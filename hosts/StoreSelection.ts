@@ -1,13 +1,12 @@
 /**
- * Which storage a host runs on, chosen from flags and environment: PostgreSQL when a database URL is
- * given (`--database-url` or `DATABASE_URL`), otherwise the embedded default, PGlite, in a data directory
- * (`--data-dir`, default `.anju-data`) or in memory (`--memory`). `storesLayer` gives the stores over one
- * database; `hostLayer` adds the case services: SM4 field cipher (configured keys, or the public demo keys
- * only for `--demo`/`--memory`), static tokens, the agency simulator and the shipped policy, read once.
+ * Composes the adapters a host runs on from its configuration (HostConfig): the stores over one database
+ * (PostgreSQL or PGlite), the SM4 field cipher, the identity verifiers, the agency records (HTTP client with
+ * signed answers, or the simulator only where HostConfig allowed it) and the shipped policy, read once.
+ * Nothing here chooses by itself: every branch follows a HostConfig decision, so nothing runs silently.
  */
-import { ConfigProvider, Effect, Layer } from "effect"
+import { ConfigProvider, Data, Effect, Layer } from "effect"
 import { loadPolicyTable } from "../application/policy/LoadPolicyTable.js"
-import type { ActorVerifier } from "../application/ports/ActorVerifier.js"
+import { ActorVerifier, ActorVerifierError } from "../application/ports/ActorVerifier.js"
 import type { AgencyRecords } from "../application/ports/AgencyRecords.js"
 import type { CaseStore } from "../application/ports/CaseStore.js"
 import type { FieldCipher } from "../application/ports/FieldCipher.js"
@@ -18,6 +17,7 @@ import { allCaseParameters } from "../domain/cases/CaseParameters.js"
 import { allGuardParameters } from "../domain/guard/GuardParameters.js"
 import * as StaticActorVerifier from "../adapters/config/StaticActorVerifier.js"
 import * as FsPolicySource from "../adapters/fs/FsPolicySource.js"
+import * as HttpAgencyRecords from "../adapters/http/HttpAgencyRecords.js"
 import * as NodeSecureRandom from "../adapters/node/NodeSecureRandom.js"
 import * as PgliteDatabase from "../adapters/pglite/PgliteDatabase.js"
 import * as PgCaseStore from "../adapters/postgres/PgCaseStore.js"
@@ -27,35 +27,21 @@ import * as RetryingAgencyRecords from "../adapters/resilience/RetryingAgencyRec
 import * as SimulatedAgencyRecords from "../adapters/sim/SimulatedAgencyRecords.js"
 import * as Sm4FieldCipher from "../adapters/sm/Sm4FieldCipher.js"
 import { DEMO_FIELD_KEYS, DEMO_TOKENS } from "./demo/DemoCases.js"
+import {
+  type Env,
+  type HostConfig,
+  type IdentityChoice,
+  planHost,
+  refusal,
+  type StorageChoice,
+} from "./HostConfig.js"
 
-export type StorageChoice =
-  | { readonly kind: "postgres"; readonly url: string; readonly schema: string }
-  | { readonly kind: "pglite"; readonly dataDir: string | null }
-
-export const STORAGE_FLAGS = {
-  values: ["database-url", "db-schema", "data-dir"],
-  switches: ["memory"],
-} as const
-
-type Env = Readonly<Record<string, string | undefined>>
-
-export const chooseStorage = (
-  flags: { readonly values: ReadonlyMap<string, string>; readonly switches: ReadonlySet<string> },
-  env: Env,
-): StorageChoice => {
-  const url = flags.values.get("database-url") ?? env["DATABASE_URL"]
-  if (url !== undefined && url !== "")
-    return { kind: "postgres", url, schema: flags.values.get("db-schema") ?? env["ANJU_DB_SCHEMA"] ?? "anju" }
-  if (flags.switches.has("memory")) return { kind: "pglite", dataDir: null }
-  return { kind: "pglite", dataDir: flags.values.get("data-dir") ?? env["ANJU_DATA_DIR"] ?? ".anju-data" }
-}
-
-export const describeStorage = (c: StorageChoice): string =>
-  c.kind === "postgres"
-    ? `PostgreSQL (${c.url.replace(/\/\/([^:@/]+):[^@/]*@/u, "//$1:***@")}, schema ${c.schema})`
-    : c.dataDir === null
-      ? "embedded PGlite (in memory)"
-      : `embedded PGlite (${c.dataDir})`
+export {
+  chooseStorage,
+  describeStorage,
+  STORAGE_FLAGS,
+  type StorageChoice,
+} from "./HostConfig.js"
 
 const databaseLayer = (c: StorageChoice) =>
   c.kind === "postgres"
@@ -71,52 +57,19 @@ export const storesLayer = (c: StorageChoice): Layer.Layer<StockStore | CaseStor
 
 export type CaseServices = CaseStore | FieldCipher | PolicySource | AgencyRecords | ActorVerifier
 
-export interface HostOptions {
-  /** `--demo`: the demo token table (README's tour) and, without configured keys, the demo field keys. */
-  readonly demo?: boolean
-  /** Configuration source (the process environment in hosts; a record in tests). */
-  readonly env?: Env
+/** The configuration refuses to start (HostConfig.planHost's problems, every one of them). */
+export class HostConfigInvalid extends Data.TaggedError("HostConfigInvalid")<{
+  readonly problems: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return this.problems.join("; ")
+  }
 }
 
-/** How the case services are secured, decided from the options before anything starts. */
-export interface CaseSecurityPlan {
-  readonly fieldKeys: "configured" | "demo"
-  readonly tokens: "configured" | "demo" | "none"
-  /** Lines the host prints at start (demo keys, demo tokens, no tokens). */
-  readonly warnings: ReadonlyArray<string>
-}
-
-const isSet = (env: Env, name: string) => (env[name] ?? "") !== ""
-
-export const planCaseSecurity = (c: StorageChoice, options: HostOptions = {}): CaseSecurityPlan => {
-  const env = options.env ?? {}
-  const demoAllowed = options.demo === true || (c.kind === "pglite" && c.dataDir === null)
-  const keysConfigured =
-    isSet(env, Sm4FieldCipher.CONFIG.encryptionKey) || isSet(env, Sm4FieldCipher.CONFIG.indexKey)
-  const fieldKeys = keysConfigured || !demoAllowed ? "configured" : "demo"
-  const tokens =
-    options.demo === true
-      ? "demo"
-      : isSet(env, StaticActorVerifier.CONFIG.tokens) || isSet(env, StaticActorVerifier.CONFIG.tokensFile)
-        ? "configured"
-        : "none"
-  const warnings = [
-    ...(fieldKeys === "demo"
-      ? [
-          `WARNING: personal data is sealed with the PUBLIC DEMO SM4 keys (key id ${DEMO_FIELD_KEYS.keyId ?? ""}); set ${Sm4FieldCipher.CONFIG.encryptionKey} and ${Sm4FieldCipher.CONFIG.indexKey} for real data`,
-        ]
-      : []),
-    ...(tokens === "demo"
-      ? ["WARNING: demo tokens are accepted (README, 'Qualification cases'); never expose this host"]
-      : []),
-    ...(tokens === "none"
-      ? [
-          `note: no ${StaticActorVerifier.CONFIG.tokens} / ${StaticActorVerifier.CONFIG.tokensFile}: the case routes answer 401 to everyone`,
-        ]
-      : []),
-  ]
-  return { fieldKeys, tokens, warnings }
-}
+/** An identity adapter selected by configuration whose implementation is not wired into this build. */
+export class IdentityAdapterMissing extends Data.TaggedError("IdentityAdapterMissing")<{
+  readonly message: string
+}> {}
 
 /**
  * The shipped policy folder, read and checked once at start (a broken or incomplete policy fails the
@@ -132,25 +85,117 @@ const policyLayer: Layer.Layer<PolicySource, Error> = Layer.effect(
   }),
 )
 
-/** FieldCipher, ActorVerifier, AgencyRecords (simulator behind timeouts and retries) and PolicySource. */
-export const caseServicesLayer = (
-  plan: CaseSecurityPlan,
-  env: Env = {},
-): Layer.Layer<FieldCipher | ActorVerifier | AgencyRecords | PolicySource, Error> => {
-  const cipher =
-    plan.fieldKeys === "demo" ? Sm4FieldCipher.layer(DEMO_FIELD_KEYS) : Sm4FieldCipher.layerConfig
-  const verifier =
-    plan.tokens === "demo" ? StaticActorVerifier.layer(DEMO_TOKENS) : StaticActorVerifier.layerConfig
-  return Layer.mergeAll(
-    Layer.provideMerge(verifier, cipher),
-    RetryingAgencyRecords.layer().pipe(Layer.provide(SimulatedAgencyRecords.layer())),
-    policyLayer,
-  ).pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ ...env }))))
+/**
+ * SELECTION POINT for identity adapters (HostConfig.IdentityChoice). `stored` (adapters/identity) and
+ * `oidc` (adapters/oidc) are selected by configuration but not wired yet: a host configured for them
+ * refuses to start rather than run without them. Wire their layers in the two marked branches.
+ */
+export const identityVerifierLayer = (
+  choice: IdentityChoice,
+): Layer.Layer<ActorVerifier, Error, FieldCipher> => {
+  switch (choice.kind) {
+    case "demo-tokens":
+      return StaticActorVerifier.layer(DEMO_TOKENS)
+    case "static-tokens":
+      return StaticActorVerifier.layerConfig
+    case "stored": // TODO(identity helper): stored users, roles and sessions (adapters/identity)
+      return Layer.effect(
+        ActorVerifier,
+        Effect.fail(
+          new IdentityAdapterMissing({
+            message: "ANJU_IDENTITY=stored: the stored-identity adapter is not in this build",
+          }),
+        ),
+      )
+    case "oidc": // TODO(identity helper): OIDC bearer tokens, keys from choice.jwksUrl (adapters/oidc)
+      return Layer.effect(
+        ActorVerifier,
+        Effect.fail(
+          new IdentityAdapterMissing({
+            message: "ANJU_IDENTITY=oidc: the OIDC verifier is not in this build",
+          }),
+        ),
+      )
+  }
 }
 
-/** Everything the HTTP host needs: the stores of `c` plus the case services. */
-export const hostLayer = (
-  c: StorageChoice,
+/** Tries each verifier in order; the first that knows the credential wins, `Unavailable` is kept if none does. */
+export const firstVerifier = (
+  verifiers: ReadonlyArray<ActorVerifier["Service"]>,
+): ActorVerifier["Service"] => ({
+  verify: (credential) =>
+    Effect.gen(function* () {
+      let unavailable: ActorVerifierError | undefined
+      for (const v of verifiers) {
+        const r = yield* Effect.result(v.verify(credential))
+        if (r._tag === "Success") return r.success
+        if (r.failure.reason._tag === "Unavailable") unavailable ??= r.failure
+      }
+      return yield* unavailable ?? new ActorVerifierError({ reason: { _tag: "Unauthenticated" } })
+    }),
+})
+
+/** The ActorVerifier of every configured identity, tried in order; none configured → everyone is refused. */
+export const identityLayer = (
+  identity: ReadonlyArray<IdentityChoice>,
+): Layer.Layer<ActorVerifier, Error, FieldCipher> => {
+  if (identity.length === 1) return identityVerifierLayer(identity[0]!)
+  return Layer.effect(
+    ActorVerifier,
+    Effect.gen(function* () {
+      const verifiers: Array<ActorVerifier["Service"]> = []
+      for (const choice of identity)
+        verifiers.push(
+          yield* Effect.service(ActorVerifier).pipe(Effect.provide(identityVerifierLayer(choice))),
+        )
+      return firstVerifier(verifiers)
+    }),
+  )
+}
+
+/** AgencyRecords as HostConfig chose: the HTTP client, or the simulator behind timeouts and retries. */
+export const agencyLayer = (agencies: HostConfig["agencies"]): Layer.Layer<AgencyRecords, Error> =>
+  agencies.kind === "http"
+    ? HttpAgencyRecords.layer(agencies.options)
+    : RetryingAgencyRecords.layer().pipe(Layer.provide(SimulatedAgencyRecords.layer()))
+
+/** FieldCipher, ActorVerifier, AgencyRecords and PolicySource, as the configuration decided. */
+export const caseServicesLayer = (
+  config: HostConfig,
+): Layer.Layer<FieldCipher | ActorVerifier | AgencyRecords | PolicySource, Error> => {
+  const cipher =
+    config.fieldKeys.kind === "configured"
+      ? Sm4FieldCipher.layer(config.fieldKeys.keys)
+      : Sm4FieldCipher.layer(DEMO_FIELD_KEYS)
+  return Layer.mergeAll(
+    Layer.provideMerge(identityLayer(config.identity), cipher),
+    agencyLayer(config.agencies),
+    policyLayer,
+  ).pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ ...config.settings }))))
+}
+
+/** Options of the older `hostLayer(storage, options)` form. */
+export interface HostOptions {
+  readonly demo?: boolean
+  readonly env?: Env
+}
+
+/**
+ * Everything the HTTP host needs: the stores plus the case services. `hostLayer(planHost(…).config)`, or
+ * `hostLayer(storage, { demo, env })`, which plans itself and fails with every problem when it must not start.
+ */
+export function hostLayer(config: HostConfig): Layer.Layer<StockStore | SecureRandom | CaseServices, Error>
+export function hostLayer(
+  storage: StorageChoice,
+  options?: HostOptions,
+): Layer.Layer<StockStore | SecureRandom | CaseServices, Error>
+export function hostLayer(
+  arg: HostConfig | StorageChoice,
   options: HostOptions = {},
-): Layer.Layer<StockStore | SecureRandom | CaseServices, Error> =>
-  Layer.mergeAll(storesLayer(c), caseServicesLayer(planCaseSecurity(c, options), options.env ?? {}))
+): Layer.Layer<StockStore | SecureRandom | CaseServices, Error> {
+  if ("storage" in arg) return Layer.mergeAll(storesLayer(arg.storage), caseServicesLayer(arg))
+  const plan = planHost({ storage: arg, demo: options.demo === true, env: options.env ?? {} })
+  if (plan.problems.length > 0)
+    return Layer.unwrap(Effect.fail(new HostConfigInvalid({ problems: refusal("host", plan).slice(1) })))
+  return Layer.mergeAll(storesLayer(plan.config.storage), caseServicesLayer(plan.config))
+}

@@ -36,6 +36,11 @@ export type AgencyRecordsErrorReason =
   | { readonly _tag: "Timeout"; readonly source: CheckSource }
   | { readonly _tag: "Rejected"; readonly source: CheckSource; readonly detail: string }
   | { readonly _tag: "Unavailable"; readonly source: CheckSource; readonly detail: string }
+  /**
+   * An answer arrived but cannot be trusted (missing or bad signature, not bound to this request, malformed):
+   * never evidence, and not retried — an operator must look at the channel or the configured key.
+   */
+  | { readonly _tag: "Untrusted"; readonly source: CheckSource; readonly detail: string }
 
 export class AgencyRecordsError extends Data.TaggedError("AgencyRecordsError")<{
   readonly reason: AgencyRecordsErrorReason
@@ -47,7 +52,7 @@ export class AgencyRecordsError extends Data.TaggedError("AgencyRecordsError")<{
       : `${r.source}: ${r.detail}`
   }
   get isRetryable(): boolean {
-    return this.reason._tag !== "Rejected"
+    return this.reason._tag === "Timeout" || this.reason._tag === "Unavailable"
   }
 }
 

@@ -23,6 +23,7 @@ import { queueRank, queueSimulate } from "./commands/QueueCommands.js"
 import { replay } from "./commands/Replay.js"
 import { SELECTION_COMMANDS } from "./commands/SelectionCommands.js"
 import { serve } from "./commands/Serve.js"
+import { agencySim } from "./commands/AgencySim.js"
 import { stockImport } from "./commands/StockImport.js"
 import { subsidyLianzu } from "./commands/SubsidyLianzu.js"
 import type { CliIo, Command } from "./Io.js"
@@ -38,6 +39,7 @@ export { VERSION }
  */
 export const COMMANDS: ReadonlyArray<Command> = [
   serve,
+  agencySim,
   stockImport,
   idCheck,
   usccCheck,
