@@ -10,6 +10,7 @@ import { Effect, Layer, ManagedRuntime, Result } from "effect"
 import { sql } from "kysely"
 import { StockStore } from "../application/ports/StockStore.js"
 import { importStock } from "../application/stock/ImportStock.js"
+import { LOCAL_AUTHORITY } from "../application/stock/StockAccess.js"
 import { parseCsv, toCsvLine } from "../domain/stock/Tabular.js"
 import { layer as seededRandom } from "../adapters/memory/SeededSecureRandom.js"
 import { layerTest, PgDatabase } from "../adapters/postgres/PgDatabase.js"
@@ -136,7 +137,7 @@ export async function benchStockImport(opts: {
     const parsed = parseCsv(csv)
     if (Result.isFailure(parsed)) throw new Error(`benchmark CSV does not parse: ${parsed.failure.message}`)
     const tParsed = performance.now()
-    const report = await runtime.runPromise(importStock(parsed.success, { partial: false }))
+    const report = await runtime.runPromise(importStock(LOCAL_AUTHORITY, parsed.success, { partial: false }))
     const t1 = performance.now()
     if (!report.committed || report.written.units !== units)
       throw new Error(

@@ -8,6 +8,7 @@ import * as NodeSecureRandom from "../adapters/node/NodeSecureRandom.js"
 import * as PgliteDatabase from "../adapters/pglite/PgliteDatabase.js"
 import * as PgStockStore from "../adapters/postgres/PgStockStore.js"
 import { lookupUnitByCode } from "../application/stock/QueryStock.js"
+import { LOCAL_AUTHORITY } from "../application/stock/StockAccess.js"
 import { registerBuilding, registerProject, registerUnits } from "../application/stock/RegisterStock.js"
 import * as Domain from "../domain/index.js"
 
@@ -26,7 +27,7 @@ describe("README: using Anju as a library", () => {
     const runtime = ManagedRuntime.make(services)
     try {
       await runtime.runPromise(
-        registerProject({
+        registerProject(LOCAL_AUTHORITY, {
           id: "P1",
           name: "馨越公寓",
           kind: "gongzu",
@@ -38,7 +39,7 @@ describe("README: using Anju as a library", () => {
         }),
       )
       await runtime.runPromise(
-        registerBuilding({
+        registerBuilding(LOCAL_AUTHORITY, {
           id: "B1",
           projectId: "P1",
           name: "1号楼",
@@ -49,7 +50,7 @@ describe("README: using Anju as a library", () => {
         }),
       )
       const { units } = await runtime.runPromise(
-        registerUnits([
+        registerUnits(LOCAL_AUTHORITY, [
           {
             id: "U1",
             buildingId: "B1",
@@ -72,7 +73,7 @@ describe("README: using Anju as a library", () => {
       })
       // A rule violation is a typed failure naming field and rule, not an exception.
       const bad = await runtime.runPromiseExit(
-        registerUnits([
+        registerUnits(LOCAL_AUTHORITY, [
           {
             id: "U2",
             buildingId: "B1",

@@ -173,6 +173,9 @@ export const make = Effect.sync((): Port["Service"] => {
           if (q.minArea !== undefined && u.area < q.minArea) return false
           if (q.maxArea !== undefined && u.area > q.maxArea) return false
           if (q.district !== undefined && projects.get(u.projectId)?.district !== q.district) return false
+          if (q.inProjects !== undefined && !q.inProjects.includes(u.projectId)) return false
+          const d = projects.get(u.projectId)?.district
+          if (q.inDistricts !== undefined && (d === undefined || !q.inDistricts.includes(d))) return false
           return true
         })
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -353,10 +353,11 @@ const insertNew = async <A extends { readonly id: string }>(
   table: keyof typeof INSERT_COLUMNS,
   records: ReadonlyArray<A>,
   toRow: (a: A) => Record<string, unknown>,
+  chunk: number,
 ): Promise<Array<A>> => {
   const columns = INSERT_COLUMNS[table]
   const inserted = new Set<string>()
-  for (const part of chunks(records, INSERT_CHUNK)) {
+  for (const part of chunks(records, chunk)) {
     const rows = part.map(toRow)
     const arrays = columns.map(([name, type]) => sql`${rows.map((r) => r[name])}::${sql.raw(type)}[]`)
     const result = await trx
@@ -420,7 +421,11 @@ const unitClash = async (trx: Transaction<Database>, u: Unit): Promise<never> =>
   })
 }
 
-const writeBatch = async (db: Kysely<Database>, batch: StockBatch): Promise<WriteSummary> => {
+const writeBatch = async (
+  db: Kysely<Database>,
+  batch: StockBatch,
+  chunk: number = INSERT_CHUNK,
+): Promise<WriteSummary> => {
   // Checks that need no database: duplicates inside the batch.
   const projects = distinct(batch.projects, sameProject, "project")
   const buildings = distinct(batch.buildings, sameBuilding, "building")
@@ -450,7 +455,7 @@ const writeBatch = async (db: Kysely<Database>, batch: StockBatch): Promise<Writ
   }
 
   return db.transaction().execute(async (trx) => {
-    const rejectedP = await insertNew(trx, "projects", projects, projectToRow)
+    const rejectedP = await insertNew(trx, "projects", projects, projectToRow, chunk)
     const unchangedP = settle(
       rejectedP,
       await selectProjects(
@@ -468,7 +473,7 @@ const writeBatch = async (db: Kysely<Database>, batch: StockBatch): Promise<Writ
       buildings.map((b) => b.projectId),
       projectIds,
     )
-    const rejectedB = await insertNew(trx, "buildings", buildings, buildingToRow)
+    const rejectedB = await insertNew(trx, "buildings", buildings, buildingToRow, chunk)
     const unchangedB = settle(
       rejectedB,
       await selectBuildings(
@@ -492,7 +497,7 @@ const writeBatch = async (db: Kysely<Database>, batch: StockBatch): Promise<Writ
       projectIds,
     )
     await requireSameProject(trx, units, buildings)
-    const rejectedU = await insertNew(trx, "units", units, unitToRow)
+    const rejectedU = await insertNew(trx, "units", units, unitToRow, chunk)
     const unchangedU = settle(
       rejectedU,
       await selectUnits(
@@ -596,6 +601,21 @@ const listPage = async (db: Kysely<Database>, q: UnitQuery) => {
             eb.selectFrom("projects").select("projects.id").where("projects.district", "=", q.district!),
           ),
         )
+        .$if(q.inProjects !== undefined, (qb) =>
+          q.inProjects!.length === 0
+            ? qb.where(sql<boolean>`false`)
+            : qb.where("project_id", "in", [...q.inProjects!]),
+        )
+        .$if(q.inDistricts !== undefined, (qb) =>
+          q.inDistricts!.length === 0
+            ? qb.where(sql<boolean>`false`)
+            : qb.where("project_id", "in", (eb) =>
+                eb
+                  .selectFrom("projects")
+                  .select("projects.id")
+                  .where("projects.district", "in", [...q.inDistricts!]),
+              ),
+        )
       const totalRow = await filtered
         .select((eb) => eb.fn.countAll<string | number>().as("n"))
         .executeTakeFirstOrThrow()
@@ -622,7 +642,7 @@ export const make = Effect.gen(function* () {
   const database = yield* PgDatabase
   const db = database.db.withSchema(database.schema)
   return StockStore.of({
-    write: (batch) => run(() => writeBatch(db, batch)),
+    write: (batch) => run(() => writeBatch(db, batch, database.statementRows ?? INSERT_CHUNK)),
     getProjects: (ids) => run(async () => inIdOrder(ids, await selectProjects(db, ids))),
     getBuildings: (ids) => run(async () => inIdOrder(ids, await selectBuildings(db, ids))),
     getUnits: (ids) => run(async () => inIdOrder(ids, await selectUnits(db, ids))),

@@ -401,12 +401,13 @@ export const openCaseCommand = Effect.fn("Cases.open")(function* (
 export const loadInScope = Effect.fn("Cases.loadInScope")(function* (
   actor: Actor,
   caseId: string,
-  action: string,
+  _action: string,
 ) {
   const store = yield* CaseStore
   const found = yield* store.get(caseId as CaseId)
   if (Option.isNone(found)) return yield* new CaseNotFound({ caseId })
-  if (!canSee(actor, scopeOf(found.value))) return yield* denied(actor, action, caseId)
+  // Out of scope reads exactly as missing: no oracle of what exists in another district.
+  if (!canSee(actor, scopeOf(found.value))) return yield* new CaseNotFound({ caseId })
   return found.value
 })
 

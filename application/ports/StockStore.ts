@@ -88,6 +88,10 @@ export interface UnitQuery {
   /** Inclusive bounds in 0.01 m². */
   readonly minArea?: number
   readonly maxArea?: number
+  /** Data scope: only units of projects in one of these districts (an empty list matches nothing). */
+  readonly inDistricts?: ReadonlyArray<DistrictCode>
+  /** Data scope: only units of these projects (an empty list matches nothing). */
+  readonly inProjects?: ReadonlyArray<ProjectId>
   /** Keyset paging: units with id greater than this, in id order (code-unit order). */
   readonly after?: UnitId
   /** 1..1000 */

@@ -4,11 +4,19 @@ import * as MemoryStockStore from "../../adapters/memory/MemoryStockStore.js"
 import * as SeededSecureRandom from "../../adapters/memory/SeededSecureRandom.js"
 import { parseCsv } from "../../domain/stock/Tabular.js"
 import type { UnitId } from "../../domain/stock/Stock.js"
+import type { Actor } from "../../domain/access/Access.js"
 import { changeUnits } from "./ChangeUnits.js"
 import { importStock } from "./ImportStock.js"
-import { lookupUnitByCode } from "./QueryStock.js"
+import { getUnit, listUnits, lookupUnitByCode } from "./QueryStock.js"
+import { UnitNotFound } from "./StockErrors.js"
 import { registerBuilding, registerProject, registerUnits } from "./RegisterStock.js"
 
+const city: Actor = { role: "city", id: "city" }
+const pudong: Actor = { role: "district", id: "pudong", district: "310115" }
+const xuhui: Actor = { role: "district", id: "xuhui", district: "310104" }
+const operator: Actor = { role: "operator", id: "op", projectIds: ["P1"] }
+const otherOperator: Actor = { role: "operator", id: "op2", projectIds: ["P9"] }
+const reader: Actor = { role: "district", id: "reader", district: "310115", permissions: ["stock.read"] }
 const services = Layer.mergeAll(MemoryStockStore.layer, SeededSecureRandom.layer(7))
 const project = {
   id: "P1",
@@ -42,8 +50,8 @@ const unit = (id: string, floor: number, room: number, extra: Record<string, unk
   ...extra,
 })
 const setup = Effect.gen(function* () {
-  yield* registerProject(project)
-  yield* registerBuilding(building)
+  yield* registerProject(city, project)
+  yield* registerBuilding(city, building)
 })
 const failureOf = <A, E>(exit: Exit.Exit<A, E>) =>
   Exit.isFailure(exit)
@@ -54,12 +62,12 @@ describe("stock use-cases", () => {
   it.effect("registration is idempotent and keeps the first public code", () =>
     Effect.gen(function* () {
       yield* setup
-      const first = yield* registerUnits([unit("U1", 1, 1), unit("U2", 1, 2)])
+      const first = yield* registerUnits(city, [unit("U1", 1, 1), unit("U2", 1, 2)])
       expect(first.created).toBe(2)
-      const again = yield* registerUnits([unit("U1", 1, 1)])
+      const again = yield* registerUnits(city, [unit("U1", 1, 1)])
       expect(again).toMatchObject({ created: 0, unchanged: 1 })
       expect(again.units[0]!.code).toBe(first.units[0]!.code)
-      expect((yield* registerProject(project)).created).toBe(false)
+      expect((yield* registerProject(city, project)).created).toBe(false)
     }).pipe(Effect.provide(services)),
   )
 
@@ -69,7 +77,7 @@ describe("stock use-cases", () => {
       Effect.gen(function* () {
         yield* setup
         const exit = yield* Effect.exit(
-          registerUnits([
+          registerUnits(city, [
             unit("U1", 1, 1),
             unit("U2", 7, 1),
             unit("U3", 1, 3, { bedrooms: 6 }),
@@ -83,7 +91,7 @@ describe("stock use-cases", () => {
           "units[1].floor:R132.total-floors-below-highest-floor",
           "units[3].roomNo:R132.units-per-floor-below-max-room",
         ])
-        const ok = yield* registerUnits([unit("U1", 1, 1)])
+        const ok = yield* registerUnits(city, [unit("U1", 1, 1)])
         expect(ok.created).toBe(1)
       }).pipe(Effect.provide(services)),
   )
@@ -91,15 +99,19 @@ describe("stock use-cases", () => {
   it.effect("life-cycle changes are optimistic; the public record follows the unit", () =>
     Effect.gen(function* () {
       yield* setup
-      const { units } = yield* registerUnits([unit("U1", 1, 1)])
+      const { units } = yield* registerUnits(city, [unit("U1", 1, 1)])
       const id = "U1" as UnitId
-      const [published] = yield* changeUnits([{ unitId: id, expectedVersion: 1 }], { command: "publish" })
+      const [published] = yield* changeUnits(city, [{ unitId: id, expectedVersion: 1 }], {
+        command: "publish",
+      })
       expect(published).toMatchObject({ status: "available", version: 2 })
-      const stale = yield* Effect.exit(changeUnits([{ unitId: id, expectedVersion: 1 }], { command: "lock" }))
+      const stale = yield* Effect.exit(
+        changeUnits(city, [{ unitId: id, expectedVersion: 1 }], { command: "lock" }),
+      )
       expect(failureOf(stale)).toMatchObject({ _tag: "StockStoreError", reason: { _tag: "StaleVersion" } })
-      yield* changeUnits([{ unitId: id }], { command: "let" })
+      yield* changeUnits(city, [{ unitId: id }], { command: "let" })
       const refused = yield* Effect.exit(
-        changeUnits([{ unitId: id }], { command: "convertKind", kind: "baozu" }),
+        changeUnits(city, [{ unitId: id }], { command: "convertKind", kind: "baozu" }),
       )
       expect(failureOf(refused)).toMatchObject({ _tag: "UnitTransitionRefused", rule: "R40.unsupplied-only" })
       const record = yield* lookupUnitByCode(units[0]!.code)
@@ -122,16 +134,78 @@ describe("stock use-cases", () => {
       const table = Result.getOrThrow(
         parseCsv([header, `${p},U1,1,1,1,1,45.1,1200,2600`, `${p},U2,1,2,9,1,45.1,1200,2600`].join("\n")),
       )
-      const strict = yield* importStock(table, { partial: false })
+      const strict = yield* importStock(city, table, { partial: false })
       expect(strict).toMatchObject({
         committed: false,
         written: { units: 0 },
         issues: [{ row: 3, field: "bedrooms" }],
       })
-      const partial = yield* importStock(table, { partial: true })
+      const partial = yield* importStock(city, table, { partial: true })
       expect(partial).toMatchObject({ committed: true, written: { projects: 1, buildings: 1, units: 1 } })
-      const replay = yield* importStock(table, { partial: true })
+      const replay = yield* importStock(city, table, { partial: true })
       expect(replay).toMatchObject({ written: { units: 0 }, unchanged: 1 })
+    }).pipe(Effect.provide(services)),
+  )
+
+  it.effect("data scope: district and operator act only within their scope; others see missing objects", () =>
+    Effect.gen(function* () {
+      yield* setup
+      yield* registerUnits(pudong, [unit("U1", 1, 1)])
+      const id = "U1" as UnitId
+      // A district officer of another district, and an operator of another project: exactly as missing.
+      for (const outsider of [xuhui, otherOperator]) {
+        expect(failureOf(yield* Effect.exit(getUnit(outsider, id)))).toMatchObject({ _tag: "UnitNotFound" })
+        expect(failureOf(yield* Effect.exit(getUnit(outsider, "NOPE" as UnitId)))).toEqual(
+          new UnitNotFound({ key: "NOPE" }),
+        )
+        expect(
+          failureOf(yield* Effect.exit(changeUnits(outsider, [{ unitId: id }], { command: "publish" }))),
+        ).toEqual(new UnitNotFound({ key: "U1" }))
+        expect((yield* listUnits(outsider, { limit: 10 })).items).toEqual([])
+        const b = failureOf(yield* Effect.exit(registerBuilding(outsider, { ...building, id: "B2" })))
+        const missing = failureOf(
+          yield* Effect.exit(registerBuilding(city, { ...building, id: "B3", projectId: "P404" })),
+        ) as { issues: ReadonlyArray<{ field: string; rule: string }> }
+        expect((b as typeof missing).issues.map((i) => `${i.field}:${i.rule}`)).toEqual(
+          missing.issues.map((i) => `${i.field}:${i.rule}`),
+        )
+        const u = failureOf(yield* Effect.exit(registerUnits(outsider, [unit("U9", 1, 2)]))) as typeof missing
+        expect(u.issues.map((i) => `${i.field}:${i.rule}`)).toEqual([
+          "units[0].buildingId:stock.building-registered",
+        ])
+      }
+      expect(failureOf(yield* Effect.exit(registerProject(xuhui, { ...project, id: "P2" })))).toMatchObject({
+        _tag: "StockInputRejected",
+        issues: [{ rule: "access.data-scope" }],
+      })
+      expect((yield* listUnits(operator, { limit: 10 })).items.map((u) => u.id)).toEqual(["U1"])
+      expect((yield* listUnits(pudong, { limit: 10 })).total).toBe(1)
+      const [published] = yield* changeUnits(operator, [{ unitId: id }], { command: "publish" })
+      expect(published!.status).toBe("available")
+      // A permission the actor lacks is AccessDenied, whatever the scope.
+      expect(failureOf(yield* Effect.exit(registerProject(reader, { ...project, id: "P3" })))).toMatchObject({
+        _tag: "AccessDenied",
+        permission: "stock.write",
+      })
+      expect(failureOf(yield* Effect.exit(importStock(reader, [], { partial: false })))).toMatchObject({
+        _tag: "AccessDenied",
+        permission: "stock.import",
+      })
+    }).pipe(Effect.provide(services)),
+  )
+
+  it.effect("money and area beyond the sanity limits are rejected naming the field", () =>
+    Effect.gen(function* () {
+      yield* setup
+      const e = failureOf(
+        yield* Effect.exit(
+          registerUnits(city, [unit("U1", 1, 1, { rent: "90000000000000.00", area: "20000.00" })]),
+        ),
+      ) as { issues: ReadonlyArray<{ field: string; rule: string }> }
+      expect(e.issues.map((i) => `${i.field}:${i.rule}`)).toEqual([
+        "units[0].area:stock.area-limit",
+        "units[0].rent:stock.rent-limit",
+      ])
     }).pipe(Effect.provide(services)),
   )
 })

@@ -7,6 +7,7 @@ import { Effect } from "effect"
 import { SecureRandom } from "../../application/ports/SecureRandom.js"
 import { changeUnits } from "../../application/stock/ChangeUnits.js"
 import { registerBuilding, registerProject, registerUnits } from "../../application/stock/RegisterStock.js"
+import { LOCAL_AUTHORITY } from "../../application/stock/StockAccess.js"
 import type { UnitId } from "../../domain/stock/Stock.js"
 import * as Seeded from "../../adapters/memory/SeededSecureRandom.js"
 
@@ -89,13 +90,16 @@ const demoUnits = () =>
 
 /** Registers the demo estate; returns the unit ids and codes. Safe to run on every start. */
 export const seedDemoEstate = Effect.gen(function* () {
-  for (const p of DEMO_PROJECTS) yield* registerProject(p)
-  for (const b of BUILDINGS) yield* registerBuilding(b)
+  for (const p of DEMO_PROJECTS) yield* registerProject(LOCAL_AUTHORITY, p)
+  for (const b of BUILDINGS) yield* registerBuilding(LOCAL_AUTHORITY, b)
   const seeded = yield* Seeded.make(20261123)
-  const { units } = yield* registerUnits(demoUnits()).pipe(Effect.provideService(SecureRandom, seeded))
+  const { units } = yield* registerUnits(LOCAL_AUTHORITY, demoUnits()).pipe(
+    Effect.provideService(SecureRandom, seeded),
+  )
   const toPublish = units.filter((u, i) => u.status === "draft" && i % 2 === 0)
   if (toPublish.length > 0)
     yield* changeUnits(
+      LOCAL_AUTHORITY,
       toPublish.map((u) => ({ unitId: u.id as UnitId })),
       { command: "publish" },
     )

@@ -11,6 +11,7 @@ import * as MemoryStockStore from "../../adapters/memory/MemoryStockStore.js"
 import * as SeededSecureRandom from "../../adapters/memory/SeededSecureRandom.js"
 import { StockStoreError } from "../../application/ports/StockStore.js"
 import { makeApp } from "./App.js"
+import { bearer, testVerifierLayer } from "./TestActors.js"
 
 // jsqr is a CommonJS bundle with a `default` export; depending on the loader's interop the default
 // import is the function itself or the exports object.
@@ -19,7 +20,9 @@ const jsQRLoaded = jsQRModule as unknown as JsQR | { readonly default: JsQR }
 const jsQR: JsQR = typeof jsQRLoaded === "function" ? jsQRLoaded : jsQRLoaded.default
 
 const BASE = "https://fang.example.gov.cn"
-const runtime = ManagedRuntime.make(Layer.mergeAll(MemoryStockStore.layer, SeededSecureRandom.layer(1)))
+const runtime = ManagedRuntime.make(
+  Layer.mergeAll(MemoryStockStore.layer, SeededSecureRandom.layer(1), testVerifierLayer),
+)
 let isReady = true
 const app = makeApp({
   run: (effect) => runtime.runPromiseExit(effect),
@@ -39,10 +42,10 @@ type Json = any
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   app.request(path, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...bearer("t-city"), ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   })
-const get = (path: string) => app.request(path)
+const get = (path: string) => app.request(path, { headers: bearer("t-city") })
 const json = async (res: Response): Promise<Json> => res.json()
 
 const projectBody = (p: string) => ({
@@ -177,7 +180,7 @@ describe("registration", () => {
     const text = await app.request("/api/v1/projects", {
       method: "POST",
       body: "id=P-x",
-      headers: { "content-type": "text/plain" },
+      headers: { "content-type": "text/plain", ...bearer("t-city") },
     })
     expect(text.status).toBe(415)
   })
@@ -223,7 +226,10 @@ describe("life cycle", () => {
     expect(bulk.status).toBe(200)
     expect((await json(bulk)).units.map((x: Json) => x.status)).toEqual(["available", "available"])
 
-    const bare = await app.request("/api/v1/units/U-cyc-1/lock", { method: "POST" })
+    const bare = await app.request("/api/v1/units/U-cyc-1/lock", {
+      method: "POST",
+      headers: bearer("t-city"),
+    })
     expect(await json(bare)).toMatchObject({ status: "locked" })
 
     expect((await post("/api/v1/units/U-nope/lock", {})).status).toBe(404)
@@ -240,7 +246,7 @@ describe("life cycle", () => {
         publicBaseUrl: BASE,
         ready: async () => false,
       })
-      const res = await failing.request("/api/v1/units/U-1")
+      const res = await failing.request("/api/v1/units/U-1", { headers: bearer("t-city") })
       expect(res.status).toBe(503)
       expect(res.headers.get("retry-after")).toMatch(/^\d+$/u)
       expect(JSON.stringify(await json(res))).not.toContain("10.0.0.5")
@@ -256,7 +262,7 @@ describe("life cycle", () => {
       publicBaseUrl: BASE,
       ready: async () => false,
     })
-    const unavailable = await noServices.request("/api/v1/units/U-1")
+    const unavailable = await noServices.request("/api/v1/units/U-1", { headers: bearer("t-city") })
     expect(unavailable.status).toBe(503)
     expect(unavailable.headers.get("retry-after")).toBe("5")
     const defective = makeApp({
@@ -267,7 +273,7 @@ describe("life cycle", () => {
     const error = console.error
     console.error = () => {}
     try {
-      const res = await defective.request("/api/v1/units/U-1")
+      const res = await defective.request("/api/v1/units/U-1", { headers: bearer("t-city") })
       expect(res.status).toBe(500)
       expect(await json(res)).toEqual({ error: "internal", message: "internal error" })
     } finally {
@@ -349,7 +355,11 @@ describe("CSV import", () => {
     `P-csv,馨越公寓,公租,310115,上海市浦东新区世博村路300号,91310000MA1FL0TB3Y,上海地产住房保障有限公司,021-12345678,B-csv,1号楼,18,6,是,2023-06-30,${unit},3,${room},${bedrooms},1,72.30,南,简装,1800.00,3600.00`
   const csv = [header, row("U-csv-1", 1, 2), row("U-csv-2", 2, 6), row("U-csv-3", 3, 1)].join("\r\n")
   const upload = (query: string, body: string | Uint8Array, type = "text/csv") =>
-    app.request(`/api/v1/imports${query}`, { method: "POST", headers: { "content-type": type }, body })
+    app.request(`/api/v1/imports${query}`, {
+      method: "POST",
+      headers: { "content-type": type, ...bearer("t-city") },
+      body,
+    })
 
   it("reports the bad row and writes nothing unless partial=true", async () => {
     const rejected = await upload("", csv)

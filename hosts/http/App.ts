@@ -1,17 +1,19 @@
 /**
  * The HTTP host (Hono): the housing-stock JSON API under /api/v1 (and, when `deps.cases` is given, the
  * case routes of CaseRoutes.ts), OpenAPI at /openapi.json with docs at /docs, public unit pages and QR
- * codes under /u/{code}, /health and /ready. It only translates:
- * use-cases run through `deps.run` (the composition root owns the layers), failures become responses in
- * HttpErrors.toHttpError, and no adapter is imported here.
+ * codes under /u/{code}, /health and /ready. Every request first passes Routes.guard (the route table:
+ * default deny, authentication through ActorVerifier, the route's permission); the use-cases get the
+ * actor and check its data scope. Inputs are decoded exactly (HttpSchemas.STRICT) before any use-case
+ * runs. It only translates: use-cases run through `deps.run` (the composition root owns the layers),
+ * failures become responses in HttpErrors.toHttpError, and no adapter is imported here.
  */
 import { sValidator } from "@hono/standard-validator"
-import { Scalar } from "@scalar/hono-api-reference"
-import { Cause, type Effect, Exit, Option, Result, Schema } from "effect"
+import { Cause, Effect, Exit, Option, Result, Schema } from "effect"
 import { type Context, Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import { etag } from "hono/etag"
 import { HTTPException } from "hono/http-exception"
+import { ActorVerifier } from "../../application/ports/ActorVerifier.js"
 import type { SecureRandom } from "../../application/ports/SecureRandom.js"
 import type { StockStore, UnitQuery } from "../../application/ports/StockStore.js"
 import { changeUnits, type UnitTarget } from "../../application/stock/ChangeUnits.js"
@@ -23,13 +25,16 @@ import { type Unit, UnitId, type UnitPublicRecord } from "../../domain/stock/Sto
 import type { UnitInput } from "../../domain/stock/StockRules.js"
 import { parseCsv, type TabularRow } from "../../domain/stock/Tabular.js"
 import { type CaseRouteDeps, registerCaseRoutes } from "./CaseRoutes.js"
+import { registerDocsRoutes } from "./DocsPage.js"
 import { invalidInput, isStockFailure, issueOf, type StockFailure, toHttpError } from "./HttpErrors.js"
 import * as S from "./HttpSchemas.js"
 import { makeOpenApiDocument } from "./OpenApi.js"
+import { actorOf, appRoutes, guard } from "./Routes.js"
 import { renderNotFoundPage, renderUnavailablePage, renderUnitPage } from "./UnitPage.js"
 import { qrPng, qrSvg } from "./UnitQr.js"
 
-export type StockServices = StockStore | SecureRandom
+/** What `run` must provide: the stock ports and the ActorVerifier every guarded route authenticates with. */
+export type StockServices = StockStore | SecureRandom | ActorVerifier
 
 export interface AppDeps {
   /**
@@ -89,10 +94,14 @@ const validate = <T extends "json" | "query", Sc extends Schema.Codec<unknown, u
   schema: Sc,
   root: string,
 ) =>
-  sValidator(target, Schema.toStandardSchemaV1(Schema.toCodecJson(schema)), (result, c) => {
-    if (!result.success) return c.json(badRequestBody(root, result.error), 400)
-    return undefined
-  })
+  sValidator(
+    target,
+    Schema.toStandardSchemaV1(Schema.toCodecJson(schema), { parseOptions: S.STRICT }),
+    (result, c) => {
+      if (!result.success) return c.json(badRequestBody(root, result.error), 400)
+      return undefined
+    },
+  )
 
 /** Rejects bodies that are not JSON instead of silently validating an empty object. */
 const requireJsonBody = async (c: Context, next: () => Promise<void>) => {
@@ -169,6 +178,7 @@ export const makeApp = (deps: AppDeps): Hono => {
   const pageUrl = (code: string) => `${base}/u/${code}`
   const casesPrefix = deps.cases === undefined ? undefined : (deps.cases.prefix ?? "/api/v1")
   const openApi = makeOpenApiDocument(base, casesPrefix === undefined ? {} : { casesPrefix })
+  const routes = appRoutes({ casesPrefix })
 
   /** Runs a use-case: success value, or the expected failure; defects and interruptions throw (→ 500). */
   const runUseCase = async <A, E extends StockFailure>(
@@ -231,16 +241,32 @@ export const makeApp = (deps: AppDeps): Hono => {
     return c.json({ error: "internal", message: "internal error" } satisfies typeof S.Problem.Type, 500)
   })
 
-  app.notFound((c) =>
+  const noRoute = (c: Context) =>
     c.req.path.startsWith("/u/")
       ? c.html(renderNotFoundPage(), 404, { ...HTML_HEADERS, "Cache-Control": "no-store" })
       : c.json(
           {
             error: "not_found",
-            message: `no route ${c.req.method} ${c.req.path}`,
+            message: `no route ${c.req.method} ${c.req.path.replace(/[^\x20-\x7E]/gu, "?").slice(0, 200)}`,
           } satisfies typeof S.Problem.Type,
           404,
+        )
+  app.notFound(noRoute)
+
+  // The guard runs before every handler: default deny, authentication, the route's permission.
+  app.use(
+    "*",
+    guard({
+      routes,
+      notFound: noRoute,
+      authenticate: (credential) =>
+        deps.run(
+          Effect.gen(function* () {
+            const verifier = yield* ActorVerifier
+            return yield* verifier.verify(credential)
+          }),
         ),
+    }),
   )
 
   // --- operations ------------------------------------------------------------------------------
@@ -258,7 +284,12 @@ export const makeApp = (deps: AppDeps): Hono => {
         })
   })
   app.get("/openapi.json", (c) => c.json(openApi, 200, { "Cache-Control": "public, max-age=300" }))
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Anju API" }))
+  registerDocsRoutes(app, {
+    openApiPath: "/openapi.json",
+    document: openApi,
+    pageTitle: "Anju API",
+    publicBaseUrl: deps.publicBaseUrl,
+  })
 
   // --- JSON API ----------------------------------------------------------------------------------
 
@@ -276,15 +307,15 @@ export const makeApp = (deps: AppDeps): Hono => {
   api.on("POST", ["/projects", "/buildings", "/units", "/units/*"], requireJsonBody)
 
   api.post("/projects", validate("json", S.ProjectInput, "project"), (c) =>
-    respond(c, registerProject(c.req.valid("json")), (r) => c.json(r, r.created ? 201 : 200)),
+    respond(c, registerProject(actorOf(c), c.req.valid("json")), (r) => c.json(r, r.created ? 201 : 200)),
   )
 
   api.post("/buildings", validate("json", S.BuildingInput, "building"), (c) =>
-    respond(c, registerBuilding(c.req.valid("json")), (r) => c.json(r, r.created ? 201 : 200)),
+    respond(c, registerBuilding(actorOf(c), c.req.valid("json")), (r) => c.json(r, r.created ? 201 : 200)),
   )
 
   api.post("/units", validate("json", S.UnitsInput, "units"), (c) =>
-    respond(c, registerUnits(c.req.valid("json").map(toUnitInput)), (r) =>
+    respond(c, registerUnits(actorOf(c), c.req.valid("json").map(toUnitInput)), (r) =>
       c.json(
         {
           units: r.units.map(unitJson),
@@ -310,7 +341,7 @@ export const makeApp = (deps: AppDeps): Hono => {
       ...(q.maxArea !== undefined && { maxArea: q.maxArea }),
       ...(q.after !== undefined && { after: q.after }),
     }
-    return respond(c, listUnits(query), (page) =>
+    return respond(c, listUnits(actorOf(c), query), (page) =>
       c.json({
         items: page.items.map(unitJson),
         total: page.total,
@@ -323,7 +354,7 @@ export const makeApp = (deps: AppDeps): Hono => {
     const targets = c.req
       .valid("json")
       .units.map((t) => (typeof t === "string" ? target(t, undefined) : target(t.id, t.version)))
-    return respond(c, changeUnits(targets, { command: "publish" }), (units) =>
+    return respond(c, changeUnits(actorOf(c), targets, { command: "publish" }), (units) =>
       c.json({ units: units.map(unitJson) } satisfies typeof S.UnitsChanged.Type),
     )
   })
@@ -331,14 +362,17 @@ export const makeApp = (deps: AppDeps): Hono => {
   const unitIdParam = (c: Context) => Schema.decodeUnknownOption(UnitId)(c.req.param("id"))
   const noSuchUnit = (c: Context) =>
     c.json(
-      { error: "not_found", message: `no unit ${c.req.param("id") ?? ""}` } satisfies typeof S.Problem.Type,
+      {
+        error: "not_found",
+        message: `no unit ${(c.req.param("id") ?? "").replace(/[^\x20-\x7E]/gu, "?").slice(0, 80)}`,
+      } satisfies typeof S.Problem.Type,
       404,
     )
 
   api.get("/units/:id", (c) => {
     const id = unitIdParam(c)
     if (Option.isNone(id)) return noSuchUnit(c)
-    return respond(c, getUnit(id.value), (u) => c.json(unitJson(u)))
+    return respond(c, getUnit(actorOf(c), id.value), (u) => c.json(unitJson(u)))
   })
 
   const LIFE_CYCLE = ["publish", "recall", "lock", "unlock"] as const
@@ -349,8 +383,10 @@ export const makeApp = (deps: AppDeps): Hono => {
       const id = unitIdParam(c)
       const command = LIFE_CYCLE.find((x) => x === c.req.param("command"))
       if (Option.isNone(id) || command === undefined) return noSuchUnit(c)
-      return respond(c, changeUnits([target(id.value, c.req.valid("json").version)], { command }), ([u]) =>
-        c.json(unitJson(u!)),
+      return respond(
+        c,
+        changeUnits(actorOf(c), [target(id.value, c.req.valid("json").version)], { command }),
+        ([u]) => c.json(unitJson(u!)),
       )
     },
   )
@@ -361,7 +397,10 @@ export const makeApp = (deps: AppDeps): Hono => {
     const body = c.req.valid("json")
     return respond(
       c,
-      changeUnits([target(id.value, body.version)], { command: "convertKind", kind: body.kind }),
+      changeUnits(actorOf(c), [target(id.value, body.version)], {
+        command: "convertKind",
+        kind: body.kind,
+      }),
       ([u]) => c.json(unitJson(u!)),
     )
   })
@@ -388,7 +427,7 @@ export const makeApp = (deps: AppDeps): Hono => {
     } else {
       return c.json(unsupported(deps.parseXlsx === undefined ? "text/csv" : `text/csv or ${XLSX}`), 415)
     }
-    return respond(c, importStock(table, { partial }), (report) =>
+    return respond(c, importStock(actorOf(c), table, { partial }), (report) =>
       report.committed
         ? c.json(report satisfies typeof S.ImportReport.Type, 200)
         : c.json({ error: "invalid_input", ...report } satisfies typeof S.ImportReport.Type, 422),

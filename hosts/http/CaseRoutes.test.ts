@@ -13,6 +13,7 @@ import * as MemoryPolicySource from "../../adapters/memory/MemoryPolicySource.js
 import type { Actor } from "../../application/cases/CaseActor.js"
 import { ActorVerifier, ActorVerifierError } from "../../application/ports/ActorVerifier.js"
 import { type CaseServices, registerCaseRoutes } from "./CaseRoutes.js"
+import { caseRoutes, guard } from "./Routes.js"
 
 const files = await Promise.all(
   ["cases.yaml", "guard.yaml"].map(async (f) => ({
@@ -41,7 +42,21 @@ const runtime = ManagedRuntime.make(
     verifier,
   ),
 )
-const app = registerCaseRoutes(new Hono(), {
+const guarded = new Hono()
+guarded.use(
+  "*",
+  guard({
+    routes: caseRoutes("/api/v1"),
+    notFound: (c) => c.json({ error: "not_found" }, 404),
+    authenticate: (credential) =>
+      runtime.runPromiseExit(
+        Effect.gen(function* () {
+          return yield* (yield* ActorVerifier).verify(credential)
+        }),
+      ),
+  }),
+)
+const app = registerCaseRoutes(guarded, {
   run: <A, E>(e: Effect.Effect<A, E, CaseServices>) =>
     runtime.runPromiseExit(e) as Promise<Exit.Exit<A, E | Error>>,
 })
@@ -76,8 +91,15 @@ describe("case routes", () => {
     })
     const submit = await req("POST", "/api/v1/cases/H-1/commands/submitDraft", "t-pudong", {}, "k2")
     expect(await submit.json()).toMatchObject({ state: "awaiting_acceptance" })
-    expect((await req("POST", "/api/v1/cases/H-1/commands/accept", "t-xuhui", {}, "k3")).status).toBe(403)
-    expect((await req("GET", "/api/v1/cases/H-1", "t-xuhui")).status).toBe(403)
+    // Another district's officer: the same 404 as for a case that does not exist (no oracle).
+    const outside = await req("POST", "/api/v1/cases/H-1/commands/accept", "t-xuhui", {}, "k3")
+    const missing = await req("POST", "/api/v1/cases/H-404/commands/accept", "t-xuhui", {}, "k3b")
+    expect(outside.status).toBe(404)
+    expect(missing.status).toBe(404)
+    expect(((await outside.json()) as { error: string }).error).toBe(
+      ((await missing.json()) as { error: string }).error,
+    )
+    expect((await req("GET", "/api/v1/cases/H-1", "t-xuhui")).status).toBe(404)
     const refused = await req(
       "POST",
       "/api/v1/cases/H-1/commands/admit",

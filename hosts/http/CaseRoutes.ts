@@ -1,9 +1,10 @@
 /**
- * HTTP routes of the qualification-case workflow (资格案件), registered on an existing Hono app:
- * authentication through the pluggable ActorVerifier (`Authorization: Bearer …` for people,
- * `X-Api-Key` for systems), scope checks in the use-cases, `Idempotency-Key` required on every command,
- * bodies checked against CaseSchemas (400), answers `no-store`. ID numbers travel only in bodies, never
- * in URLs (which end up in access logs). No adapter is imported.
+ * HTTP routes of the qualification-case workflow (资格案件), registered on an existing Hono app whose
+ * Routes.guard (the route table) has authenticated the actor and checked the permission; scope checks
+ * run in the use-cases (out of scope answers as missing). Every input is decoded exactly before a
+ * use-case runs: JSON bodies only, one body schema per command, ids as the database enforces them,
+ * `Idempotency-Key` of 1–128 visible characters, known query parameters only. Answers `no-store`; error
+ * bodies never carry store details. ID numbers travel only in bodies, never in URLs. No adapter imported.
  */
 import { Cause, Effect, Exit, Result, Schema } from "effect"
 import type { Context, Hono } from "hono"
@@ -16,13 +17,15 @@ import {
   runCaseCommand,
   runVerification,
 } from "../../application/cases/CaseWorkflow.js"
-import { ActorVerifier, type Credential } from "../../application/ports/ActorVerifier.js"
+import type { ActorVerifier } from "../../application/ports/ActorVerifier.js"
 import type { AgencyRecords } from "../../application/ports/AgencyRecords.js"
 import type { CaseStore } from "../../application/ports/CaseStore.js"
 import type { FieldCipher } from "../../application/ports/FieldCipher.js"
 import type { PolicySource } from "../../application/ports/PolicySource.js"
 import type { Actor } from "../../application/cases/CaseActor.js"
 import * as CS from "./CaseSchemas.js"
+import { ID_TEXT, IDEMPOTENCY_KEY, STRICT } from "./HttpSchemas.js"
+import { actorOf } from "./Routes.js"
 
 export type CaseServices = CaseStore | FieldCipher | PolicySource | AgencyRecords | ActorVerifier
 
@@ -33,17 +36,10 @@ export interface CaseRouteDeps {
   readonly prefix?: string
 }
 
-const credentialOf = (c: Context): Credential | undefined => {
-  const auth = c.req.header("authorization")
-  if (auth !== undefined && /^Bearer\s+\S+$/iu.test(auth))
-    return { _tag: "Bearer", token: auth.replace(/^Bearer\s+/iu, "") }
-  const key = c.req.header("x-api-key")
-  return key === undefined || key === "" ? undefined : { _tag: "ApiKey", key }
-}
-
 const STATUS: Record<string, 400 | 401 | 403 | 404 | 409 | 422 | 503> = {
   ActorVerifierError: 401,
   CaseAccessDenied: 403,
+  AccessDenied: 403,
   CaseNotFound: 404,
   CaseTransitionRefused: 409,
   IdempotencyKeyReused: 409,
@@ -70,14 +66,18 @@ const answer = async <A>(c: Context, exit: Exit.Exit<A, unknown>, ok: 200 | 201 
     issues?: ReadonlyArray<{ field: string; rule: string; message: string }>
   }
   const tag = e._tag ?? "Error"
-  const status =
-    tag === "CaseStoreError"
-      ? e.isRetryable === true
-        ? 503
-        : 409
-      : tag === "ActorVerifierError" && e.isRetryable
-        ? 503
-        : STATUS[tag]
+  if (tag === "CaseStoreError") {
+    // Store details (driver text, constraint names) stay in the logs, never in a response.
+    if (e.isRetryable !== true) console.error(e.message)
+    return e.isRetryable === true
+      ? c.json({ error: "unavailable", message: "the case store is busy or unavailable; retry" }, 503, {
+          "Retry-After": "1",
+        })
+      : c.json({ error: "conflict", message: "the case changed meanwhile or already exists" }, 409)
+  }
+  if (tag === "AgencyRecordsError")
+    return c.json({ error: tag, message: "an agency is unavailable; retry" }, 503, { "Retry-After": "5" })
+  const status = tag === "ActorVerifierError" && e.isRetryable ? 503 : STATUS[tag]
   if (status === undefined) return c.json({ error: "internal", message: "unexpected failure" }, 500)
   const fallback =
     tag === "CaseAccessDenied"
@@ -103,13 +103,80 @@ const answer = async <A>(c: Context, exit: Exit.Exit<A, unknown>, ok: 200 | 201 
   )
 }
 
-/** Decodes a JSON body against a request schema (JSON types only), or answers why not. */
-const decodeBody = <S extends Schema.Codec<unknown, unknown>>(schema: S, b: Record<string, unknown>) => {
-  const r = Schema.decodeUnknownResult(schema)(b)
-  return Result.isSuccess(r) ? Result.succeed(r.success as S["Type"]) : Result.fail(r.failure.message)
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/iu
+const MAX_BODY = 1024 * 1024
+
+type Decoded<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly response: Response }
+
+const bad = (
+  c: Context,
+  message: string,
+  status: 400 | 404 | 415 = 400,
+): { readonly ok: false; readonly response: Response } => ({
+  ok: false,
+  response: c.json(
+    {
+      error: status === 415 ? "unsupported_media_type" : status === 404 ? "CaseNotFound" : "invalid_request",
+      message,
+    } satisfies typeof CS.CaseProblem.Type,
+    status,
+  ),
+})
+
+/** The JSON body decoded exactly against `schema`; an absent body counts as `{}` when `optional`. */
+const decodeBody = async <T>(
+  c: Context,
+  schema: Schema.Codec<T, unknown>,
+  optional: boolean,
+): Promise<Decoded<T>> => {
+  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim()
+  const text = await c.req.text().catch(() => undefined)
+  if (text === undefined) return bad(c, "the body is not valid UTF-8")
+  let raw: unknown = {}
+  if (text === "" && type === "") {
+    if (!optional) return bad(c, "a JSON body is required")
+  } else {
+    if (!JSON_TYPE.test(type)) return bad(c, "expected application/json", 415)
+    try {
+      raw = JSON.parse(text)
+    } catch {
+      return bad(c, "malformed JSON")
+    }
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    return bad(c, "expected a JSON object body")
+  const r = Schema.decodeUnknownResult(schema)(raw, STRICT)
+  return Result.isSuccess(r) ? { ok: true, value: r.success } : bad(c, r.failure.message)
 }
 
-/** Registers the case routes on `app`. Mount: `registerCaseRoutes(app, { run })` in the composition root. */
+/** The `Idempotency-Key` header: required, 1–128 visible ASCII characters. */
+const keyOf = (c: Context): Decoded<string> => {
+  const key = c.req.header("idempotency-key")
+  if (key === undefined) return bad(c, "the Idempotency-Key header is required")
+  return IDEMPOTENCY_KEY.test(key)
+    ? { ok: true, value: key }
+    : bad(c, "Idempotency-Key must be 1–128 visible ASCII characters")
+}
+
+/** The `{id}` path parameter: an id the store could hold, else the same 404 as a missing case. */
+const caseIdOf = (c: Context): Decoded<string> => {
+  const id = c.req.param("id") ?? ""
+  return ID_TEXT.test(id)
+    ? { ok: true, value: id }
+    : bad(c, `no case ${id.replace(/[^\x20-\x7E]/gu, "?")}`, 404)
+}
+
+const WorkListQuery = Schema.Struct({
+  box: Schema.optionalKey(Schema.Literals(["todo", "done"])),
+  limit: Schema.optionalKey(
+    Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 500 })),
+  ),
+  after: Schema.optionalKey(Schema.String.check(Schema.isPattern(ID_TEXT))),
+})
+
+/** Registers the case routes on `app` (guarded by Routes.guard with `caseRoutes(prefix)`). */
 export const registerCaseRoutes = (app: Hono, deps: CaseRouteDeps): Hono => {
   const p = deps.prefix ?? "/api/v1"
   for (const path of [`${p}/cases`, `${p}/cases/*`]) {
@@ -117,99 +184,84 @@ export const registerCaseRoutes = (app: Hono, deps: CaseRouteDeps): Hono => {
       await next()
       c.header("Cache-Control", "no-store")
     })
-    app.on("POST", path, bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json(TOO_LARGE, 413) }))
+    app.on("POST", path, bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.json(TOO_LARGE, 413) }))
   }
-  const authed = <A, E>(c: Context, f: (actor: Actor) => Effect.Effect<A, E, CaseServices>) => {
-    const credential = credentialOf(c)
-    if (credential === undefined)
-      return Promise.resolve(Exit.fail({ _tag: "ActorVerifierError", message: "missing credential" }))
-    return deps.run(
-      Effect.gen(function* () {
-        const verifier = yield* ActorVerifier
-        return yield* f(yield* verifier.verify(credential))
-      }),
-    )
-  }
-  const keyOf = (c: Context) => c.req.header("idempotency-key")
-  const needKey = (c: Context) =>
-    c.json({ error: "invalid_request", message: "the Idempotency-Key header is required" }, 400)
-  const body = async (c: Context): Promise<Record<string, unknown> | undefined> => {
-    try {
-      const b = await c.req.json()
-      return typeof b === "object" && b !== null && !Array.isArray(b)
-        ? (b as Record<string, unknown>)
-        : undefined
-    } catch {
-      return undefined
-    }
-  }
-  const badBody = (c: Context, message = "expected a JSON object body") =>
-    c.json({ error: "invalid_request", message } satisfies typeof CS.CaseProblem.Type, 400)
+  const run = <A, E>(c: Context, f: (actor: Actor) => Effect.Effect<A, E, CaseServices>) =>
+    deps.run(Effect.suspend(() => f(actorOf(c))))
 
   app.post(`${p}/cases`, async (c) => {
     const key = keyOf(c)
-    if (key === undefined) return needKey(c)
-    const b = await body(c)
-    if (b === undefined) return badBody(c)
-    const input = decodeBody(CS.OpenCaseInput, b)
-    if (Result.isFailure(input)) return badBody(c, input.failure)
+    if (!key.ok) return key.response
+    const input = await decodeBody(
+      c,
+      CS.OpenCaseInput as Schema.Codec<typeof CS.OpenCaseInput.Type, unknown>,
+      false,
+    )
+    if (!input.ok) return input.response
     return answer(
       c,
-      await authed(c, (actor) => openCaseCommand(actor, input.success as OpenCaseRequest, key)),
+      await run(c, (actor) => openCaseCommand(actor, input.value as OpenCaseRequest, key.value)),
       201,
     )
   })
   app.post(`${p}/cases/lookup`, async (c) => {
-    const b = await body(c)
-    if (b === undefined) return badBody(c)
-    const input = decodeBody(CS.LookupInput, b)
-    if (Result.isFailure(input)) return badBody(c, input.failure)
-    return answer(c, await authed(c, (actor) => lookupByIdNumber(actor, input.success.idNumber)))
+    const input = await decodeBody(
+      c,
+      CS.LookupInput as Schema.Codec<typeof CS.LookupInput.Type, unknown>,
+      false,
+    )
+    if (!input.ok) return input.response
+    return answer(c, await run(c, (actor) => lookupByIdNumber(actor, input.value.idNumber)))
   })
   app.get(`${p}/cases`, async (c) => {
-    const box = c.req.query("box") === "done" ? "done" : "todo"
-    const limit = Number(c.req.query("limit") ?? "50")
-    const after = c.req.query("after")
+    const q = Schema.decodeUnknownResult(WorkListQuery)(c.req.query(), STRICT)
+    if (Result.isFailure(q)) return bad(c, q.failure.message).response
+    const { box = "todo", limit = 50, after } = q.success
     return answer(
       c,
-      await authed(c, (actor) =>
-        workList(actor, box, {
-          limit: Number.isFinite(limit) ? limit : 50,
-          ...(after === undefined ? {} : { after: after as never }),
-        }),
+      await run(c, (actor) =>
+        workList(actor, box, { limit, ...(after === undefined ? {} : { after: after as never }) }),
       ),
     )
   })
-  app.get(`${p}/cases/:id`, async (c) =>
-    answer(c, await authed(c, (actor) => caseDetail(actor, c.req.param("id")))),
-  )
+  app.get(`${p}/cases/:id`, async (c) => {
+    const id = caseIdOf(c)
+    if (!id.ok) return id.response
+    return answer(c, await run(c, (actor) => caseDetail(actor, id.value)))
+  })
   app.post(`${p}/cases/:id/verify`, async (c) => {
+    const id = caseIdOf(c)
+    if (!id.ok) return id.response
     const key = keyOf(c)
-    if (key === undefined) return needKey(c)
-    const input = decodeBody(CS.VerifyInput, (await body(c)) ?? {})
-    if (Result.isFailure(input)) return badBody(c, input.failure)
-    const sources: ReadonlyArray<CheckSource> | undefined = input.success.sources
+    if (!key.ok) return key.response
+    const input = await decodeBody(
+      c,
+      CS.VerifyInput as Schema.Codec<typeof CS.VerifyInput.Type, unknown>,
+      true,
+    )
+    if (!input.ok) return input.response
+    const sources: ReadonlyArray<CheckSource> | undefined = input.value.sources
     return answer(
       c,
-      await authed(c, (actor) =>
-        runVerification(actor, c.req.param("id"), sources === undefined ? {} : { sources }, key),
+      await run(c, (actor) =>
+        runVerification(actor, id.value, sources === undefined ? {} : { sources }, key.value),
       ),
     )
   })
-  app.post(`${p}/cases/:id/commands/:command`, async (c) => {
-    const key = keyOf(c)
-    if (key === undefined) return needKey(c)
-    const type = CS.ROUTE_COMMANDS.find((t) => t === c.req.param("command"))
-    if (type === undefined)
-      return c.json({ error: "not_found", message: `unknown command ${c.req.param("command")}` }, 404)
-    const input = decodeBody(CS.CaseCommandInput, (await body(c)) ?? {})
-    if (Result.isFailure(input)) return badBody(c, input.failure)
-    return answer(
-      c,
-      await authed(c, (actor) =>
-        runCaseCommand(actor, c.req.param("id"), { ...input.success, type } as never, key),
-      ),
-    )
-  })
+  for (const type of CS.ROUTE_COMMANDS)
+    app.post(`${p}/cases/:id/commands/${type}`, async (c) => {
+      const id = caseIdOf(c)
+      if (!id.ok) return id.response
+      const key = keyOf(c)
+      if (!key.ok) return key.response
+      const input = await decodeBody(c, CS.COMMAND_BODIES[type], true)
+      if (!input.ok) return input.response
+      return answer(
+        c,
+        await run(c, (actor) =>
+          runCaseCommand(actor, id.value, { ...(input.value as object), type } as never, key.value),
+        ),
+      )
+    })
   return app
 }

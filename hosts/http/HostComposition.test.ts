@@ -1,16 +1,21 @@
 /**
  * The real HTTP composition — hostLayer on in-memory PGlite with demo tokens and keys, makeApp with the
  * case routes — drives a 公租 case from offline intake to admission over HTTP (the clock is shifted to
- * pass the notice periods), shows that another district's officer gets 403 with nothing written, that
+ * pass the notice periods), shows that another district's officer is answered exactly as for a missing case (404) with nothing written, that
  * the demo case is in the work list, that /openapi.json documents the case routes, and that a host
- * without configured keys refuses to start.
+ * without --demo, keys, identity or an agency adapter refuses to start naming each missing item — through
+ * runHttpHost and through the real CLI process (`anju serve --database-url …`, exit 1).
  */
+import { spawn } from "node:child_process"
+import { join, resolve } from "node:path"
 import { Clock, Duration, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { CaseStore } from "../../application/ports/CaseStore.js"
 import { DEMO_CASE_ID, seedDemoCases } from "../demo/DemoCases.js"
-import { caseServicesLayer, hostLayer, planCaseSecurity } from "../StoreSelection.js"
+import { planHost } from "../HostConfig.js"
+import { caseServicesLayer, hostLayer } from "../StoreSelection.js"
 import { makeApp } from "./App.js"
+import { runHttpHost } from "./main.js"
 
 /** The system clock shifted by `offset` ms (the notice periods of R69 last days). */
 let offset = 0
@@ -147,11 +152,11 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
     expect(evidence.length).toBeGreaterThan(0)
     expect(evidence.every((e) => e.result === "pass")).toBe(true)
 
-    // The applicant, by their own demo token, sees nothing of someone else's case.
-    expect((await call("GET", "/api/v1/cases/HC-1", "demo-applicant-wang")).status).toBe(403)
+    // The applicant, by their own demo token, sees nothing of someone else's case: not even that it exists.
+    expect((await call("GET", "/api/v1/cases/HC-1", "demo-applicant-wang")).status).toBe(404)
   })
 
-  it("refuses another district's officer with 403 and writes nothing", async () => {
+  it("answers another district's officer as if the case did not exist, and writes nothing", async () => {
     const xuhui = "demo-xuhui-officer"
     const before = await storeCounts("HC-1")
     const version = (
@@ -159,11 +164,16 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
         version: number
       }
     ).version
-    const refused = [
+    const missing = await call("GET", "/api/v1/cases/NO-SUCH-CASE", xuhui)
+    expect(missing).toMatchObject({ status: 404, body: { error: "CaseNotFound" } })
+    const hidden = [
       await command("HC-1", "cancel", xuhui, { reason: "跨区尝试注销他区案件，应被拒绝" }),
       await command("HC-1", "abandon", xuhui),
       await call("POST", "/api/v1/cases/HC-1/verify", xuhui, { key: "x-verify", body: {} }),
       await call("GET", "/api/v1/cases/HC-1", xuhui),
+    ]
+    for (const r of hidden) expect(r).toMatchObject({ status: 404, body: { error: "CaseNotFound" } })
+    const refused = [
       await call("POST", "/api/v1/cases", xuhui, {
         key: "x-open",
         body: {
@@ -198,7 +208,11 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
     ])
     // The stock routes still answer on the same app.
     expect((await app.request("/health")).status).toBe(200)
-    expect((await app.request("/api/v1/units?limit=1")).status).toBe(200)
+    expect((await app.request("/api/v1/units?limit=1")).status).toBe(401)
+    const units = await app.request("/api/v1/units?limit=1", {
+      headers: { authorization: "Bearer demo-city-officer" },
+    })
+    expect(units.status).toBe(200)
   })
 
   it("documents the case routes and their security schemes in /openapi.json", async () => {
@@ -211,7 +225,8 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
       "/api/v1/cases/lookup",
       "/api/v1/cases/{id}",
       "/api/v1/cases/{id}/verify",
-      "/api/v1/cases/{id}/commands/{command}",
+      "/api/v1/cases/{id}/commands/reject",
+      "/api/v1/cases/{id}/commands/submitDraft",
     ])
       expect(Object.keys(doc.paths)).toContain(p)
     expect(doc.paths["/api/v1/cases"]!["post"]!.security).toEqual([{ bearerAuth: [] }, { apiKey: [] }])
@@ -221,7 +236,8 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
     })
     for (const s of [
       "OpenCaseInput",
-      "CaseCommandInput",
+      "rejectCommandInput",
+      "admitCommandInput",
       "CaseOutcome",
       "CaseList",
       "CaseDetail",
@@ -232,18 +248,79 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
   })
 
   it("does not start without configured field keys outside --demo/--memory", async () => {
-    const plan = planCaseSecurity({ kind: "pglite", dataDir: "/tmp/anju-never-created" }, { env: {} })
-    expect(plan.fieldKeys).toBe("configured")
-    expect(plan.tokens).toBe("none")
-    const exit = await Effect.runPromiseExit(Layer.build(caseServicesLayer(plan, {})).pipe(Effect.scoped))
+    const plan = planHost({ storage: { kind: "pglite", dataDir: "/tmp/anju-never-created" }, env: {} })
+    expect(plan.problems.join("\n")).toMatch(/ANJU_FIELD_KEY is not set/u)
+    // Even a layer built from such a plan cannot start: the configured-key cipher has no keys.
+    const exit = await Effect.runPromiseExit(
+      Layer.build(
+        caseServicesLayer({ ...plan.config, fieldKeys: { kind: "configured", keys: {} as never } }),
+      ).pipe(Effect.scoped),
+    )
     expect(Exit.isFailure(exit)).toBe(true)
-    expect(
-      String(
-        Exit.isFailure(exit) ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error.message : "")) : "",
+    // The older hostLayer(storage, options) form plans itself and fails with every problem.
+    const old = await Effect.runPromiseExit(
+      Layer.build(hostLayer({ kind: "pglite", dataDir: "/tmp/anju-never-created" }, { env: {} })).pipe(
+        Effect.scoped,
       ),
-    ).toMatch(/ANJU_FIELD_KEY is not set/u)
-    const memory = planCaseSecurity({ kind: "pglite", dataDir: null }, { env: {} })
-    expect(memory.fieldKeys).toBe("demo")
+    )
+    expect(
+      Exit.isFailure(old)
+        ? String(old.cause.reasons.map((r) => (r._tag === "Fail" ? r.error.message : "")))
+        : "",
+    ).toMatch(
+      /ANJU_FIELD_KEY is not set.*ANJU_INDEX_KEY is not set.*identity: no way.*ANJU_AGENCIES is not set/su,
+    )
+    const memory = planHost({ storage: { kind: "pglite", dataDir: null }, env: {} })
+    expect(memory.config.fieldKeys.kind).toBe("demo")
     expect(memory.warnings.join("\n")).toMatch(/PUBLIC DEMO SM4 keys/u)
   })
+})
+
+const DATABASE_URL = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
+const MISSING = [
+  /ANJU_FIELD_KEY is not set/u,
+  /ANJU_INDEX_KEY is not set/u,
+  /identity: no way to authenticate anyone/u,
+  /ANJU_AGENCIES is not set/u,
+]
+
+describe("serve against PostgreSQL without --demo and without keys or an agency adapter", () => {
+  it("runHttpHost refuses with exit 1, naming each missing item, before touching the database", async () => {
+    const out: Array<string> = []
+    const err: Array<string> = []
+    const code = await runHttpHost({
+      storage: { kind: "postgres", url: "postgres://nobody:pw@127.0.0.1:1/never", schema: "anju" },
+      port: 0,
+      hostname: "127.0.0.1",
+      publicBaseUrl: "http://localhost",
+      demo: false,
+      env: {},
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+    })
+    expect(code).toBe(1)
+    const refusal = err.join("\n")
+    expect(refusal).toMatch(/^anju serve: refusing to start: 4 setting\(s\) missing or wrong/mu)
+    for (const m of MISSING) expect(refusal).toMatch(m)
+    // The resolved configuration was printed first, the password masked.
+    expect(out.join("\n")).toMatch(/storage\s+PostgreSQL \(postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/never/u)
+    expect(out.join("\n")).not.toContain(":pw@")
+  })
+
+  it("the CLI process `anju serve --database-url …` exits 1 and names each missing item", async () => {
+    const root = resolve(import.meta.dirname, "..", "..")
+    const child = spawn(
+      join(root, "node_modules", ".bin", "tsx"),
+      [join(root, "hosts", "cli", "bin.ts"), "serve", "--database-url", DATABASE_URL, "--port", "0"],
+      { cwd: root, env: { PATH: process.env["PATH"] }, stdio: ["ignore", "pipe", "pipe"] },
+    )
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)))
+    expect({ code, stderr }).toMatchObject({ code: 1 })
+    for (const m of MISSING) expect(stderr).toMatch(m)
+    expect(stdout).not.toMatch(/Anju is serving/u)
+  }, 60_000)
 })

@@ -1,8 +1,10 @@
 /**
  * The one place where expected failures of the stock use-cases become HTTP responses. Domain and
  * application errors carry no status codes; this mapping is exhaustive over their tags, so a new error
- * type fails to compile here instead of leaking out as a 500.
+ * type fails to compile here instead of leaking out as a 500. Store details (driver text, SQLSTATE,
+ * constraint names) never reach a body: the store's own reasons are answered with fixed messages.
  */
+import type { AccessDenied } from "../../application/access/AccessDenied.js"
 import type { SecureRandomError } from "../../application/ports/SecureRandom.js"
 import type { StockStoreError } from "../../application/ports/StockStore.js"
 import type { StockInputRejected, UnitNotFound } from "../../application/stock/StockErrors.js"
@@ -16,6 +18,7 @@ export type StockFailure =
   | StockStoreError
   | UnitTransitionRefused
   | SecureRandomError
+  | AccessDenied
 
 const FAILURE_TAGS: ReadonlySet<string> = new Set<StockFailure["_tag"]>([
   "StockInputRejected",
@@ -23,6 +26,7 @@ const FAILURE_TAGS: ReadonlySet<string> = new Set<StockFailure["_tag"]>([
   "StockStoreError",
   "UnitTransitionRefused",
   "SecureRandomError",
+  "AccessDenied",
 ])
 
 /** Whether a failure is one of the use-cases' expected errors (anything else is the runtime's own). */
@@ -30,7 +34,7 @@ export const isStockFailure = (e: unknown): e is StockFailure =>
   typeof e === "object" && e !== null && "_tag" in e && typeof e._tag === "string" && FAILURE_TAGS.has(e._tag)
 
 export interface HttpError {
-  readonly status: 404 | 409 | 422 | 503
+  readonly status: 403 | 404 | 409 | 422 | 503
   readonly body: typeof InvalidInput.Type | typeof Problem.Type
   readonly headers: Readonly<Record<string, string>>
 }
@@ -56,6 +60,8 @@ export const toHttpError = (e: StockFailure): HttpError => {
   switch (e._tag) {
     case "StockInputRejected":
       return { status: 422, body: invalidInput(e.issues.map(issueOf)), headers: none }
+    case "AccessDenied":
+      return { status: 403, body: { error: "forbidden", message: e.message }, headers: none }
     case "UnitNotFound":
       return { status: 404, body: { error: "not_found", message: e.message }, headers: none }
     case "UnitTransitionRefused":
@@ -83,7 +89,12 @@ export const toHttpError = (e: StockFailure): HttpError => {
         case "Conflict":
           return {
             status: 409,
-            body: { error: "conflict", message: e.message, entity: r.entity, id: r.id },
+            body: {
+              error: "conflict",
+              message: `${r.entity} ${r.id} conflicts with a stored record`,
+              entity: r.entity,
+              id: r.id,
+            },
             headers: none,
           }
         case "StaleVersion":
@@ -115,14 +126,19 @@ export const toHttpError = (e: StockFailure): HttpError => {
           return {
             status: 422,
             body: invalidInput([
-              { field: r.entity, rule: "stock.store-invariant", value: r.id, message: e.message },
+              {
+                field: r.entity,
+                rule: "stock.store-invariant",
+                value: r.id,
+                message: `the ${r.entity} breaks an invariant of the store`,
+              },
             ]),
             headers: none,
           }
         case "Contention":
           return {
             status: 503,
-            body: { error: "unavailable", message: e.message, retryable: true },
+            body: { error: "unavailable", message: "the stock store is busy; retry", retryable: true },
             headers: { "Retry-After": RETRY_AFTER.contention },
           }
         case "Unavailable":

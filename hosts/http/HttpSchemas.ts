@@ -1,8 +1,9 @@
 /**
- * Wire shapes of the HTTP API as Effect Schemas: request bodies and query strings (validated through
- * Standard Schema), responses (typed against the same schemas) and the OpenAPI components. Request
- * schemas check JSON types only; the R132 rules stay in the domain and surface as 422. Money is integer
- * fen and area integer 0.01 m² in both directions; responses add a formatted `…Text` beside each.
+ * Wire shapes of the HTTP API as Effect Schemas: request bodies and query strings (decoded exactly, with
+ * STRICT: unknown fields refused), responses (typed against the same schemas) and the OpenAPI
+ * components. Request schemas check shape and sanity (ids as the database enforces them, text without
+ * NUL or lone surrogates, numbers within named ranges); the R132 rules stay in the domain and surface as
+ * 422. Money is integer fen and area integer 0.01 m² in both directions; responses add a `…Text` beside each.
  */
 import { Schema } from "effect"
 import { HOUSING_KIND_LABELS, HousingKind } from "../../domain/stock/HousingKind.js"
@@ -21,13 +22,49 @@ import {
 import { UNIT_STATUS_LABELS, UnitStatus } from "../../domain/stock/UnitStatus.js"
 import * as AreaM from "../../domain/values/Area.js"
 import * as MoneyM from "../../domain/values/Money.js"
+import { STOCK_LIMITS } from "../../application/stock/StockAccess.js"
 
-const Fen = (description: string) => Schema.Int.annotate({ description: `${description}, integer fen (分)` })
+/** Parse options of every request decode: all issues at once, unknown fields refused. */
+export const STRICT = { errors: "all", onExcessProperty: "error" } as const
+
+/** Text a request may carry: no NUL, no lone surrogate (with `u`, a pair is one code point). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to refuse NUL
+export const SAFE_TEXT = /^[^\u0000\uD800-\uDFFF]*$/u
+/** Default bound of one text field, in UTF-16 code units. */
+export const MAX_TEXT = 500
+/** The id pattern the database enforces (adapters/postgres/Migrations.ts ID_CHECK). */
+export const ID_TEXT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u
+/** Sanity range of small counts (floors, rooms, versions are bounded separately). */
+export const SMALL_INT = { minimum: -1000, maximum: 1000 } as const
+export const MAX_VERSION = 2_147_483_647
+
+export const SafeText = (description: string, maxLength = MAX_TEXT) =>
+  Schema.String.check(Schema.isPattern(SAFE_TEXT), Schema.isMaxLength(maxLength)).annotate({ description })
+export const IdText = (description: string) =>
+  Schema.String.check(Schema.isPattern(ID_TEXT)).annotate({
+    description: `${description}: 1–64 of A-Z a-z 0-9 . _ -`,
+  })
+const SmallInt = (description: string) =>
+  Schema.Int.check(Schema.isBetween(SMALL_INT)).annotate({ description })
+export const Version = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: MAX_VERSION })).annotate({
+  description: "The unit version the caller read; a stale one is 409",
+})
+
+const Fen = (description: string) =>
+  Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: STOCK_LIMITS.maxMonthlyRentFen })).annotate({
+    description: `${description}, integer fen (分), at most ${STOCK_LIMITS.maxMonthlyRentFen}`,
+  })
 const Hundredths = (description: string) =>
+  Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: STOCK_LIMITS.maxUnitAreaHundredths })).annotate({
+    description: `${description}, integer 0.01 m², at most ${STOCK_LIMITS.maxUnitAreaHundredths}`,
+  })
+const OutFen = (description: string) =>
+  Schema.Int.annotate({ description: `${description}, integer fen (分)` })
+const OutHundredths = (description: string) =>
   Schema.Int.annotate({ description: `${description}, integer 0.01 m²` })
-const Id = (description: string) =>
-  Schema.String.annotate({ description: `${description}: 1–64 of A-Z a-z 0-9 . _ -` })
-const Text = (description: string) => Schema.String.annotate({ description })
+const Id = IdText
+const Text = (description: string) => SafeText(description)
+const OutText = (description: string) => Schema.String.annotate({ description })
 
 // ---------------------------------------------------------------------------------------------
 // Requests
@@ -47,8 +84,8 @@ export const BuildingInput = Schema.Struct({
   id: Id("Client-chosen building id"),
   projectId: Id("Registered project id"),
   name: Text("楼栋名称"),
-  totalFloors: Schema.Int.annotate({ description: "总层数, 1..100 (R132)" }),
-  unitsPerFloor: Schema.Int.annotate({ description: "每层户数, 1..30 (R132)" }),
+  totalFloors: SmallInt("总层数, 1..100 (R132)"),
+  unitsPerFloor: SmallInt("每层户数, 1..30 (R132)"),
   hasLift: Schema.Boolean,
   completionDate: Text("竣工日期, YYYY-MM-DD"),
 }).annotate({ identifier: "BuildingInput" })
@@ -56,10 +93,10 @@ export const BuildingInput = Schema.Struct({
 export const UnitInput = Schema.Struct({
   id: Id("Client-chosen unit id"),
   buildingId: Id("Registered building id"),
-  floor: Schema.Int.annotate({ description: "Floor; basements are -1 … -5, there is no floor 0" }),
-  roomNo: Schema.Int.annotate({ description: "Position on the floor (室号), 1 … units per floor" }),
-  bedrooms: Schema.Int.annotate({ description: "室, 0..5 (R132)" }),
-  halls: Schema.Int.annotate({ description: "厅, 0..5 (R132)" }),
+  floor: SmallInt("Floor; basements are -1 … -5, there is no floor 0"),
+  roomNo: SmallInt("Position on the floor (室号), 1 … units per floor"),
+  bedrooms: SmallInt("室, 0..5 (R132)"),
+  halls: SmallInt("厅, 0..5 (R132)"),
   area: Hundredths("Floor area (面积)"),
   orientation: Schema.optional(Schema.NullOr(Text("朝向 from the dictionary (南, 南北, …)"))),
   decoration: Schema.optional(Schema.NullOr(Text("装修 from the dictionary (毛坯, 简装, 精装)"))),
@@ -71,28 +108,26 @@ export const UnitInput = Schema.Struct({
 export const UnitsInput = Schema.Array(UnitInput).check(Schema.isMaxLength(1000))
 
 export const VersionInput = Schema.Struct({
-  version: Schema.optional(
-    Schema.Int.annotate({ description: "The unit version the caller read; a stale one is 409" }),
-  ),
+  version: Schema.optionalKey(Version),
 }).annotate({ identifier: "VersionInput" })
 
 export const ConvertKindInput = Schema.Struct({
   kind: HousingKind,
-  version: Schema.optional(
-    Schema.Int.annotate({ description: "The unit version the caller read; a stale one is 409" }),
-  ),
+  version: Schema.optionalKey(Version),
 }).annotate({ identifier: "ConvertKindInput" })
 
 export const UnitTargetInput = Schema.Union([
   UnitId,
-  Schema.Struct({ id: UnitId, version: Schema.optional(Schema.Int) }),
+  Schema.Struct({ id: UnitId, version: Schema.optionalKey(Version) }),
 ]).annotate({ identifier: "UnitTarget", description: "A unit id, or an id with the version the caller read" })
 
 export const BulkPublishInput = Schema.Struct({
-  units: Schema.Array(UnitTargetInput).check(Schema.isMaxLength(1000)),
+  units: Schema.Array(UnitTargetInput).check(Schema.isMinLength(1), Schema.isMaxLength(1000)),
 }).annotate({ identifier: "BulkPublishInput" })
 
-const IntFromString = Schema.NumberFromString.check(Schema.isInt())
+const IntFromString = (range: { readonly minimum: number; readonly maximum: number }) =>
+  Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween(range))
+const AREA_RANGE = { minimum: 0, maximum: STOCK_LIMITS.maxUnitAreaHundredths } as const
 
 /** Query parameters of `GET /units`, each with its documented (decoded) type. */
 export const UnitsQueryFields = {
@@ -101,27 +136,46 @@ export const UnitsQueryFields = {
   district: { schema: DistrictCode, doc: DistrictCode, description: "District code (GB/T 2260)" },
   kind: { schema: HousingKind, doc: HousingKind, description: "Housing kind" },
   status: { schema: UnitStatus, doc: UnitStatus, description: "Unit status" },
-  bedrooms: { schema: IntFromString, doc: Schema.Int, description: "Exact number of bedrooms" },
-  minArea: { schema: IntFromString, doc: Schema.Int, description: "Minimum area, 0.01 m² (inclusive)" },
-  maxArea: { schema: IntFromString, doc: Schema.Int, description: "Maximum area, 0.01 m² (inclusive)" },
+  bedrooms: {
+    schema: IntFromString(SMALL_INT),
+    doc: Schema.Int.check(Schema.isBetween(SMALL_INT)),
+    description: "Exact number of bedrooms",
+  },
+  minArea: {
+    schema: IntFromString(AREA_RANGE),
+    doc: Schema.Int.check(Schema.isBetween(AREA_RANGE)),
+    description: "Minimum area, 0.01 m² (inclusive)",
+  },
+  maxArea: {
+    schema: IntFromString(AREA_RANGE),
+    doc: Schema.Int.check(Schema.isBetween(AREA_RANGE)),
+    description: "Maximum area, 0.01 m² (inclusive)",
+  },
   after: { schema: UnitId, doc: UnitId, description: "Keyset cursor: the `next` of the previous page" },
-  limit: { schema: IntFromString, doc: Schema.Int, description: "Page size 1..1000 (default 50)" },
+  limit: {
+    schema: IntFromString({ minimum: 1, maximum: 1000 }),
+    doc: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1000 })),
+    description: "Page size 1..1000 (default 50)",
+  },
 } as const
 
 export const UnitsQuery = Schema.Struct({
-  projectId: Schema.optional(UnitsQueryFields.projectId.schema),
-  buildingId: Schema.optional(UnitsQueryFields.buildingId.schema),
-  district: Schema.optional(UnitsQueryFields.district.schema),
-  kind: Schema.optional(UnitsQueryFields.kind.schema),
-  status: Schema.optional(UnitsQueryFields.status.schema),
-  bedrooms: Schema.optional(UnitsQueryFields.bedrooms.schema),
-  minArea: Schema.optional(UnitsQueryFields.minArea.schema),
-  maxArea: Schema.optional(UnitsQueryFields.maxArea.schema),
-  after: Schema.optional(UnitsQueryFields.after.schema),
-  limit: Schema.optional(UnitsQueryFields.limit.schema),
+  projectId: Schema.optionalKey(UnitsQueryFields.projectId.schema),
+  buildingId: Schema.optionalKey(UnitsQueryFields.buildingId.schema),
+  district: Schema.optionalKey(UnitsQueryFields.district.schema),
+  kind: Schema.optionalKey(UnitsQueryFields.kind.schema),
+  status: Schema.optionalKey(UnitsQueryFields.status.schema),
+  bedrooms: Schema.optionalKey(UnitsQueryFields.bedrooms.schema),
+  minArea: Schema.optionalKey(UnitsQueryFields.minArea.schema),
+  maxArea: Schema.optionalKey(UnitsQueryFields.maxArea.schema),
+  after: Schema.optionalKey(UnitsQueryFields.after.schema),
+  limit: Schema.optionalKey(UnitsQueryFields.limit.schema),
 })
 
-export const ImportQuery = Schema.Struct({ partial: Schema.optional(Schema.Literals(["true", "false"])) })
+export const ImportQuery = Schema.Struct({ partial: Schema.optionalKey(Schema.Literals(["true", "false"])) })
+
+/** `Idempotency-Key`: 1–128 visible ASCII characters (an empty key would be shared by everyone). */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,128}$/u
 
 // ---------------------------------------------------------------------------------------------
 // Responses
@@ -143,16 +197,16 @@ export const BuildingRegistered = Schema.Struct({
 
 export const UnitOutput = Schema.Struct({
   ...Unit.fields,
-  area: Hundredths("Floor area"),
-  rent: Fen("Actual monthly rent"),
-  marketRent: Fen("Market monthly rent"),
-  room: Text("Door label: floor and two-digit room (1203, B102)"),
-  areaText: Text("Area formatted as `85.50 m²`"),
-  rentText: Text("Rent formatted as `¥1,234.56`"),
-  marketRentText: Text("Market rent formatted as `¥1,234.56`"),
-  kindLabel: Text("Housing kind in Chinese"),
-  statusLabel: Text("Status in Chinese"),
-  publicUrl: Text("The public page the unit's QR code points at"),
+  area: OutHundredths("Floor area"),
+  rent: OutFen("Actual monthly rent"),
+  marketRent: OutFen("Market monthly rent"),
+  room: OutText("Door label: floor and two-digit room (1203, B102)"),
+  areaText: OutText("Area formatted as `85.50 m²`"),
+  rentText: OutText("Rent formatted as `¥1,234.56`"),
+  marketRentText: OutText("Market rent formatted as `¥1,234.56`"),
+  kindLabel: OutText("Housing kind in Chinese"),
+  statusLabel: OutText("Status in Chinese"),
+  publicUrl: OutText("The public page the unit's QR code points at"),
 }).annotate({ identifier: "Unit" })
 export type UnitOutput = typeof UnitOutput.Type
 
@@ -177,9 +231,9 @@ export const UnitsChanged = Schema.Struct({ units: Schema.Array(UnitOutput) }).a
 export const PublicUnit = Schema.Struct({
   code: PublicCode,
   kind: HousingKind,
-  kindLabel: Text("Housing kind in Chinese"),
+  kindLabel: OutText("Housing kind in Chinese"),
   status: UnitStatus,
-  statusLabel: Text("Status in Chinese"),
+  statusLabel: OutText("Status in Chinese"),
   projectName: Schema.String,
   district: DistrictCode,
   districtName: Schema.String,
@@ -191,15 +245,15 @@ export const PublicUnit = Schema.Struct({
   room: Schema.String,
   bedrooms: Schema.Int,
   halls: Schema.Int,
-  layout: Text("室/厅 layout such as 2室1厅"),
-  area: Hundredths("Floor area"),
-  areaText: Text("Area formatted as `85.50 m²`"),
+  layout: OutText("室/厅 layout such as 2室1厅"),
+  area: OutHundredths("Floor area"),
+  areaText: OutText("Area formatted as `85.50 m²`"),
   orientation: Schema.NullOr(Schema.String),
   decoration: Schema.NullOr(Schema.String),
-  rent: Fen("Monthly rent"),
-  rentText: Text("Rent formatted as `¥1,234.56`"),
+  rent: OutFen("Monthly rent"),
+  rentText: OutText("Rent formatted as `¥1,234.56`"),
   servicePhone: Schema.String,
-  pageUrl: Text("Public page of the unit"),
+  pageUrl: OutText("Public page of the unit"),
   qrPngUrl: Schema.String,
   qrSvgUrl: Schema.String,
 }).annotate({
@@ -209,8 +263,8 @@ export const PublicUnit = Schema.Struct({
 
 const ReportIssue = Schema.Struct({
   row: Schema.Int.annotate({ description: "Spreadsheet row (header = 1)" }),
-  field: Text("Import column"),
-  rule: Text("Stable rule id such as R132.bedrooms-range"),
+  field: OutText("Import column"),
+  rule: OutText("Stable rule id such as R132.bedrooms-range"),
   value: Schema.String,
   message: Schema.String,
 }).annotate({ identifier: "ImportIssue" })
@@ -228,10 +282,29 @@ export const ImportReport = Schema.Struct({
   issues: Schema.Array(ReportIssue),
 }).annotate({ identifier: "ImportReport" })
 
+export const ImportJob = Schema.Struct({
+  id: OutText("Job id (poll `GET /api/v1/imports/{id}`)"),
+  state: Schema.Literals(["queued", "running", "succeeded", "failed"]).annotate({
+    description:
+      "succeeded: written (see the report); failed: nothing written (the report says why, row by row) or `problem`",
+  }),
+  partial: Schema.Boolean,
+  location: OutText("Where to poll this job"),
+  progress: Schema.Struct({
+    rowsRead: Schema.Int.annotate({ description: "Data rows read so far" }),
+    rowsChecked: Schema.Int.annotate({ description: "Rows checked against the rules" }),
+    rowsWritten: Schema.Int.annotate({ description: "Rows written or already stored (after commit)" }),
+  }),
+  report: Schema.optionalKey(ImportReport),
+  problem: Schema.optionalKey(
+    Schema.Struct({ error: Schema.String, message: Schema.String, retryable: Schema.Boolean }),
+  ),
+}).annotate({ identifier: "ImportJob" })
+
 const Issue = Schema.Struct({
-  field: Text("Dotted path of the offending field (units[0].bedrooms)"),
-  rule: Text("Stable rule id (R132.bedrooms-range)"),
-  value: Text("The rejected value as text"),
+  field: OutText("Dotted path of the offending field (units[0].bedrooms)"),
+  rule: OutText("Stable rule id (R132.bedrooms-range)"),
+  value: OutText("The rejected value as text"),
   message: Schema.String,
 }).annotate({ identifier: "Issue" })
 export type Issue = typeof Issue.Type
@@ -243,7 +316,7 @@ export const InvalidInput = Schema.Struct({
 }).annotate({ identifier: "InvalidInput", description: "422: the input breaks a domain rule" })
 
 const RequestIssue = Schema.Struct({
-  field: Text("Path of the offending field"),
+  field: OutText("Path of the offending field"),
   path: Schema.Array(Schema.Union([Schema.String, Schema.Number])),
   message: Schema.String,
 }).annotate({ identifier: "RequestIssue" })
@@ -329,6 +402,7 @@ export const COMPONENTS = [
   UnitsChanged,
   PublicUnit,
   ImportReport,
+  ImportJob,
   InvalidInput,
   BadRequest,
   Problem,

@@ -4,12 +4,14 @@
  * Exit 0 when every row is accepted, 1 when rows were rejected, 2 on usage errors.
  */
 import { Exit, Layer, ManagedRuntime, Result } from "effect"
+import { Argument } from "effect/cli"
 import { importStock, type ImportReport } from "../../../application/stock/ImportStock.js"
+import { LOCAL_AUTHORITY } from "../../../application/stock/StockAccess.js"
 import { parseCsv, type TabularRow } from "../../../domain/stock/Tabular.js"
 import { readXlsx } from "../../../adapters/xlsx/XlsxTable.js"
-import { chooseStorage, describeStorage, STORAGE_FLAGS, storesLayer } from "../../StoreSelection.js"
-import { parseArgs, UsageError } from "../Args.js"
-import type { Command } from "../Io.js"
+import { describeStorage, storesLayer } from "../../StoreSelection.js"
+import { storageFlags, storageOf, switchFlag } from "../Args.js"
+import { defineCommand } from "../CliCommand.js"
 
 export const formatReport = (r: ImportReport): string => {
   const lines = [
@@ -26,42 +28,65 @@ export const formatReport = (r: ImportReport): string => {
   return lines.join("\n")
 }
 
-export const stockImport: Command = {
+export const stockImport = defineCommand({
   words: ["stock", "import"],
-  usage: "stock import <file.csv|file.xlsx> [--partial] [--json] [--database-url URL | --data-dir DIR]",
-  run: async (argv, io) => {
-    const args = parseArgs(argv, {
-      values: [...STORAGE_FLAGS.values],
-      switches: [...STORAGE_FLAGS.switches, "partial", "json"],
-    })
-    const file = args.positionals[0]
-    if (file === undefined || args.positionals.length > 1) throw new UsageError("expected one file to import")
-    const bytes = await io.readFile(file)
-    let table: ReadonlyArray<TabularRow>
-    if (/\.xlsx$/iu.test(file)) table = await readXlsx(bytes)
-    else {
-      const parsed = parseCsv(new TextDecoder("utf-8").decode(bytes))
-      if (Result.isFailure(parsed)) {
-        io.err(`${file}: ${parsed.failure.message} (${parsed.failure.value}) [${parsed.failure.rule}]`)
-        return 1
-      }
-      table = parsed.success
-    }
-    const storage = chooseStorage(args, io.env)
-    const runtime = ManagedRuntime.make(storesLayer(storage).pipe(Layer.orDie))
+  description: "import housing stock from CSV or XLSX with a per-row report (row, field, rule, value)",
+  examples: [
+    { command: "anju stock import units.csv", description: "nothing is written if any row fails" },
+    {
+      command: "anju stock import units.xlsx --partial --json",
+      description: "write the valid rows; JSON report",
+    },
+  ],
+  config: {
+    file: Argument.String("file").pipe(
+      Argument.withMetavar("file.csv|file.xlsx"),
+      Argument.withDescription("the stock table (header row, one unit per row)"),
+    ),
+    partial: switchFlag("partial", "write the valid rows and report the others (default: all or nothing)"),
+    json: switchFlag("json", "print the report as JSON"),
+    storage: storageFlags,
+  },
+  run: async (input, io) => {
+    const file = input.file
+    const progress = io.progress("stock import", 3)
     try {
-      const exit = await runtime.runPromiseExit(importStock(table, { partial: args.switches.has("partial") }))
-      if (Exit.isFailure(exit)) {
-        io.err(
-          `import failed on ${describeStorage(storage)}: ${exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error.message : String(r._tag === "Die" ? r.defect : "interrupted"))).join("; ")}`,
-        )
-        return 1
+      const bytes = await io.readFile(file)
+      progress.tick(1, "parsing")
+      let table: ReadonlyArray<TabularRow>
+      if (/\.xlsx$/iu.test(file)) table = await readXlsx(bytes)
+      else {
+        const parsed = parseCsv(new TextDecoder("utf-8").decode(bytes))
+        if (Result.isFailure(parsed)) {
+          progress.stop()
+          io.err(`${file}: ${parsed.failure.message} (${parsed.failure.value}) [${parsed.failure.rule}]`)
+          return 1
+        }
+        table = parsed.success
       }
-      const report = exit.value
-      io.out(args.switches.has("json") ? JSON.stringify(report, null, 2) : formatReport(report))
-      return report.issues.length === 0 ? 0 : 1
+      progress.tick(1, `importing ${table.length} rows`)
+      const storage = storageOf(input.storage, io.env)
+      const runtime = ManagedRuntime.make(storesLayer(storage).pipe(Layer.orDie))
+      try {
+        const exit = await runtime.runPromiseExit(
+          importStock(LOCAL_AUTHORITY, table, { partial: input.partial }),
+        )
+        progress.tick(1, "done")
+        progress.stop()
+        if (Exit.isFailure(exit)) {
+          io.err(
+            `import failed on ${describeStorage(storage)}: ${exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error.message : String(r._tag === "Die" ? r.defect : "interrupted"))).join("; ")}`,
+          )
+          return 1
+        }
+        const report = exit.value
+        io.out(input.json ? JSON.stringify(report, null, 2) : formatReport(report))
+        return report.issues.length === 0 ? 0 : 1
+      } finally {
+        await runtime.dispose()
+      }
     } finally {
-      await runtime.dispose()
+      progress.stop()
     }
   },
-}
+})
