@@ -1,15 +1,20 @@
 /**
- * Composition root of the HTTP host: builds the layers for the chosen storage (StoreSelection), seeds the
- * demo data when asked, mounts the stock API, public unit pages and case routes, serves until
- * SIGTERM/SIGINT, then drains requests and closes the database. `anju serve` is its command-line front.
+ * Composition root of the HTTP host: plans the configuration (HostConfig: flags > env > ANJU_CONFIG_FILE >
+ * defaults), prints it with secrets redacted, refuses to start — naming every missing item, exit 1 — when it
+ * would run on demo keys, demo tokens or the agency simulator without being told to, then builds the layers
+ * (StoreSelection), seeds the demo data under --demo, serves until SIGTERM/SIGINT, drains and closes.
  */
+import { networkInterfaces } from "node:os"
 import { Effect, Exit, ManagedRuntime } from "effect"
 import { listUnits } from "../../application/stock/QueryStock.js"
+import { LOCAL_AUTHORITY } from "../../application/stock/StockAccess.js"
 import { readXlsx } from "../../adapters/xlsx/XlsxTable.js"
 import { DEMO_TOKENS, seedDemoCases } from "../demo/DemoCases.js"
 import { seedDemoEstate } from "../demo/DemoEstate.js"
-import { describeStorage, hostLayer, planCaseSecurity, type StorageChoice } from "../StoreSelection.js"
+import { describeConfig, planHost, refusal } from "../HostConfig.js"
+import { describeStorage, hostLayer, type StorageChoice } from "../StoreSelection.js"
 import { makeApp } from "./App.js"
+import { bannerLines } from "./Banner.js"
 import { onShutdownSignals, startServer } from "./Server.js"
 
 export interface HttpHostOptions {
@@ -17,17 +22,26 @@ export interface HttpHostOptions {
   readonly port: number
   readonly hostname: string
   readonly publicBaseUrl: string
+  /** `--demo` (ANJU_DEMO=true in the configuration does the same). */
   readonly demo: boolean
+  /** The environment; `ANJU_CONFIG_FILE` in it names the optional configuration file. */
   readonly env: Readonly<Record<string, string | undefined>>
   readonly out: (line: string) => void
   readonly err: (line: string) => void
 }
 
 /** Runs the host until a shutdown signal; resolves to the process exit code (1 if it cannot start). */
-export const runHttpHost = async (o: HttpHostOptions): Promise<number> => {
-  const options = { demo: o.demo, env: o.env }
-  for (const line of planCaseSecurity(o.storage, options).warnings) o.err(line)
-  const runtime = ManagedRuntime.make(hostLayer(o.storage, options))
+export const runHttpHost = async (options: HttpHostOptions): Promise<number> => {
+  const plan = planHost({ storage: options.storage, demo: options.demo, env: options.env })
+  for (const line of describeConfig(plan.config)) options.out(line)
+  for (const line of plan.warnings) options.err(line)
+  if (plan.problems.length > 0) {
+    for (const line of refusal("anju serve", plan)) options.err(line)
+    return 1
+  }
+  // The configuration may have turned on demo mode or chosen the storage (ANJU_DEMO, the config file).
+  const o = { ...options, storage: plan.config.storage, demo: plan.config.demo }
+  const runtime = ManagedRuntime.make(hostLayer(plan.config))
   const started = await runtime.runPromiseExit(Effect.void)
   if (Exit.isFailure(started)) {
     o.err(
@@ -44,20 +58,23 @@ export const runHttpHost = async (o: HttpHostOptions): Promise<number> => {
   const app = makeApp({
     run: (effect) => runtime.runPromiseExit(effect),
     publicBaseUrl: o.publicBaseUrl,
-    ready: async () => Exit.isSuccess(await runtime.runPromiseExit(listUnits({ limit: 1 }))),
+    ready: async () => Exit.isSuccess(await runtime.runPromiseExit(listUnits(LOCAL_AUTHORITY, { limit: 1 }))),
     parseXlsx: readXlsx,
     cases: { run: (effect) => runtime.runPromiseExit(effect) },
   })
   const server = await startServer({ app, port: o.port, hostname: o.hostname })
-  const base = o.publicBaseUrl
-  o.out(`Anju is serving ${server.url} on ${describeStorage(o.storage)}`)
-  o.out(`  API docs:    ${base}/docs   (OpenAPI: ${base}/openapi.json)`)
-  if (demo.length > 0)
-    o.out(`  demo unit:   ${base}/u/${demo[0]!.code}   (QR: ${base}/u/${demo[0]!.code}/qr.png)`)
-  if (o.demo)
-    o.out(
-      `  demo cases:  curl -H 'Authorization: Bearer demo-pudong-officer' ${base}/api/v1/cases   (demo tokens: ${Object.keys(DEMO_TOKENS).join(", ")})`,
-    )
+  for (const line of bannerLines({
+    serverUrl: server.url,
+    listenHost: o.hostname,
+    publicBaseUrl: o.publicBaseUrl,
+    storage: describeStorage(o.storage),
+    demoUnitCode: demo[0]?.code,
+    demoTokens: o.demo
+      ? ["demo-pudong-officer", ...Object.keys(DEMO_TOKENS).filter((t) => t !== "demo-pudong-officer")]
+      : undefined,
+    interfaces: networkInterfaces(),
+  }))
+    o.out(line)
   await new Promise<void>((resolve) =>
     onShutdownSignals(async () => {
       await server.close()
