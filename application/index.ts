@@ -1,6 +1,8 @@
 /**
  * Published entry point `anju/application`: ports (service tags with their error types) and use-cases.
  */
+export * from "./access/AccessDenied.js"
+export { coversProject, LOCAL_AUTHORITY, STOCK_LIMITS } from "./stock/StockAccess.js"
 export * from "./ports/SecureRandom.js"
 export * from "./ports/StockStore.js"
 export * from "./stock/ChangeUnits.js"
@@ -37,3 +39,10 @@ export * from "./lottery/AnnulDraw.js"
 export * from "./lottery/VerifyDraw.js"
 export * from "./lottery/DrawRecordRules.js"
 export * from "./selection/ImportSelectionResult.js"
+export * from "./ports/AuditLog.js"
+export * from "./audit/AuditContext.js"
+export * from "./audit/RecordAudit.js"
+export * from "./audit/CheckpointAudit.js"
+export * from "./audit/VerifyAudit.js"
+export * from "./audit/QueryAudit.js"
+export * as AuditingFieldCipher from "./audit/AuditingFieldCipher.js"

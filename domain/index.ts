@@ -2,6 +2,7 @@
  * Published entry point `anju/domain`: the pure domain kernel (value types, housing stock rules, …),
  * one namespace per module so names never collide.
  */
+export * as Access from "./access/Access.js"
 export * as Area from "./values/Area.js"
 export * as CivilDate from "./values/CivilDate.js"
 export * as InvalidValue from "./values/InvalidValue.js"
@@ -79,6 +80,11 @@ export * as QueueSimulation from "./queue/Simulation.js"
 export * as QueueHistory from "./queue/HistoryFile.js"
 export * as SelectionSession from "./selection/SelectionSession.js"
 export * as SelectionResult from "./selection/SelectionResult.js"
+export * as HashChain from "./integrity/HashChain.js"
+export * as AuditRecord from "./audit/AuditRecord.js"
+export * as AuditChain from "./audit/AuditChain.js"
+export * as AuditCheckpoint from "./audit/AuditCheckpoint.js"
+export * as AuditVerification from "./audit/AuditVerification.js"
 
 // Flat type exports of the records that adapter and host entry points mention in their signatures, so an
 // embedder's declaration files can name them (`import type { Unit } from "anju/domain"`).

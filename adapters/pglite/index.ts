@@ -7,5 +7,7 @@ export * as PgliteStockStore from "./PgliteStockStore.js"
 export * as PgliteCaseStore from "./PgliteCaseStore.js"
 export * as PgliteLedger from "./PgliteLedger.js"
 export * as PgliteLotteryStore from "./PgliteLotteryStore.js"
+export * as PgliteAuditLog from "./PgliteAuditLog.js"
+export * as PgliteIdentityStore from "./PgliteIdentityStore.js"
 /** The database service PGlite provides, shared with the PostgreSQL adapters. */
 export { type Database, PgDatabase, PgDatabaseStartError } from "../postgres/PgDatabase.js"
