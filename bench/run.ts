@@ -4,6 +4,7 @@
  * `npm run bench -- stock` runs only the benchmarks whose name contains "stock".
  */
 import { benchFund } from "./FundBench.js"
+import { benchJobQueue } from "./JobQueueBench.js"
 import { benchLottery } from "./LotteryBench.js"
 import { benchQueue } from "./QueueBench.js"
 import { benchStockImport } from "./StockImportBench.js"
@@ -28,6 +29,11 @@ const BENCHES: ReadonlyArray<Bench> = [
       void (await benchLottery({ entrants: Number(process.env["BENCH_ENTRANTS"] ?? 1_000_000) })),
   },
   { name: "queue", run: async () => void (await benchQueue()) },
+  {
+    name: "jobqueue-relay",
+    run: async () =>
+      void (await benchJobQueue({ url, redisUrl: process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379" })),
+  },
 ]
 
 const filter = process.argv[2]
