@@ -1,6 +1,13 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { Result } from "effect"
-import { planImport, readImportTable } from "./StockImport.js"
+import {
+  addImportRows,
+  finishImportPlan,
+  planImport,
+  readImportTable,
+  startImportPlan,
+} from "./StockImport.js"
 import { parseCsv } from "./Tabular.js"
 
 const HEADER =
@@ -64,5 +71,38 @@ describe("stock import plan", () => {
     expect(plan([zh, row("B1", 18, "U1", 1, 1, 2)].join("\n")).units).toHaveLength(1)
     const bad = readImportTable(Result.getOrThrow(parseCsv("project_id,building_id\nP1,B1")))
     expect(Result.isFailure(bad) && bad.failure.map((i) => i.rule)).toEqual(["import.header-required"])
+  })
+
+  it("property: planning in chunks (as a streamed import does) gives the same plan as in one go", () => {
+    const line = fc
+      .tuple(
+        fc.constantFrom("B1", "B2", "B3"),
+        fc.constantFrom(6, 18, 101),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 0, max: 6 }),
+      )
+      .map(([b, floors, u, floor, room, bedrooms]) => row(b, floors, `U${u}`, floor, room, bedrooms))
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 40 }), fc.array(fc.nat({ max: 40 })), (lines, cuts) => {
+        const rows = Result.getOrThrow(
+          readImportTable(Result.getOrThrow(parseCsv([HEADER, ...lines].join("\n")))),
+        )
+        const whole = planImport(rows, empty)
+        const state = startImportPlan()
+        const bounds = [...new Set([0, ...cuts.map((c) => c % (rows.length + 1)), rows.length])].sort(
+          (a, b) => a - b,
+        )
+        for (let i = 1; i < bounds.length; i++) addImportRows(state, rows.slice(bounds[i - 1], bounds[i]))
+        const steps = finishImportPlan(state, empty)
+        let step = steps.next()
+        while (step.done !== true) step = steps.next()
+        expect(step.value).toEqual(whole)
+        // Every row is either planned, unchanged or named by an issue.
+        const accounted = new Set([...whole.units.map((u) => u.row), ...whole.issues.map((i) => i.row)])
+        expect(rows.every((r) => accounted.has(r.row))).toBe(true)
+      }),
+    )
   })
 })

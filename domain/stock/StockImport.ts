@@ -2,7 +2,10 @@
  * Bulk import of housing stock (房源批量导入) from one flat table: one row per unit carrying its
  * building and project columns. Produces a per-row report (row, field, rule, value) covering R132
  * field rules, cross-row consistency, R132 legality across a building, and conflicts with records that
- * already exist. Pure: the caller supplies the existing records and decides what to write.
+ * already exist. Pure: the caller supplies the existing records and decides what to write. Large tables
+ * are planned in steps (`startImportPlan` → `addImportRows` per chunk → `finishImportPlan`, a generator
+ * yielding every FINISH_STEP rows) so a host can interleave other work; `planImport` is the one-go form
+ * and gives the same plan.
  */
 import { Result } from "effect"
 import { type InvalidValue, invalid } from "../values/InvalidValue.js"
@@ -80,7 +83,7 @@ export interface ExistingStock {
   readonly units: ReadonlyMap<string, Unit>
 }
 
-interface ParsedRow {
+export interface ParsedRow {
   readonly row: number
   readonly project: ProjectInput
   readonly building: BuildingInput
@@ -95,15 +98,21 @@ const lookupHeader = (h: string) => {
   )
 }
 
-/** Maps the header and turns each data row into the three loosely typed inputs. */
-export const readImportTable = (
-  rows: ReadonlyArray<TabularRow>,
-): Result.Result<ReadonlyArray<ParsedRow>, ReadonlyArray<RowIssue>> => {
-  const header = rows[0]
-  if (header === undefined)
-    return Result.fail([
-      { row: 1, field: "header", rule: "import.header", value: "", message: "the file is empty" },
-    ])
+/** The columns of an import header, by position (undefined: an ignored column). */
+export type ImportHeader = ReadonlyArray<(typeof IMPORT_COLUMNS)[number] | undefined>
+
+export const EMPTY_FILE_ISSUE: RowIssue = {
+  row: 1,
+  field: "header",
+  rule: "import.header",
+  value: "",
+  message: "the file is empty",
+}
+
+/** Maps a header row to the import columns, or lists the required columns it lacks. */
+export const readImportHeader = (
+  header: TabularRow,
+): Result.Result<ImportHeader, ReadonlyArray<RowIssue>> => {
   const mapping = header.cells.map(lookupHeader)
   const missing = REQUIRED.filter((c) => !mapping.some((m) => m?.[0] === c))
   if (missing.length > 0)
@@ -116,23 +125,35 @@ export const readImportTable = (
         message: `the header has no ${c} column`,
       })),
     )
-  const out: Array<ParsedRow> = []
-  for (const r of rows.slice(1)) {
-    const rec: Record<"project" | "building" | "unit", Record<string, string>> = {
-      project: {},
-      building: {},
-      unit: {},
-    }
-    mapping.forEach((m, i) => {
-      if (m === undefined) return
-      const [entity, field] = m[1].split(".") as ["project" | "building" | "unit", string]
-      rec[entity][field] = r.cells[i] ?? ""
-    })
-    rec.building["projectId"] = rec.project["id"] ?? ""
-    rec.unit["buildingId"] = rec.building["id"] ?? ""
-    out.push({ row: r.row, project: rec.project, building: rec.building, unit: rec.unit })
+  return Result.succeed(mapping)
+}
+
+/** One data row as the three loosely typed inputs, through a mapped header. */
+export const readImportRow = (mapping: ImportHeader, r: TabularRow): ParsedRow => {
+  const rec: Record<"project" | "building" | "unit", Record<string, string>> = {
+    project: {},
+    building: {},
+    unit: {},
   }
-  return Result.succeed(out)
+  mapping.forEach((m, i) => {
+    if (m === undefined) return
+    const [entity, field] = m[1].split(".") as ["project" | "building" | "unit", string]
+    rec[entity][field] = r.cells[i] ?? ""
+  })
+  rec.building["projectId"] = rec.project["id"] ?? ""
+  rec.unit["buildingId"] = rec.building["id"] ?? ""
+  return { row: r.row, project: rec.project, building: rec.building, unit: rec.unit }
+}
+
+/** Maps the header and turns each data row into the three loosely typed inputs. */
+export const readImportTable = (
+  rows: ReadonlyArray<TabularRow>,
+): Result.Result<ReadonlyArray<ParsedRow>, ReadonlyArray<RowIssue>> => {
+  const header = rows[0]
+  if (header === undefined) return Result.fail([EMPTY_FILE_ISSUE])
+  const mapping = readImportHeader(header)
+  if (Result.isFailure(mapping)) return Result.fail(mapping.failure)
+  return Result.succeed(rows.slice(1).map((r) => readImportRow(mapping.success, r)))
 }
 
 const COLUMN_OF: Record<string, string> = Object.fromEntries(
@@ -188,21 +209,50 @@ export const referencedIds = (rows: ReadonlyArray<ParsedRow>) => ({
   ] as Array<UnitId>,
 })
 
-export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingStock): ImportPlan => {
-  const issues: Array<RowIssue> = []
-  const bad = new Set<number>()
-  const flag = (row: number, e: InvalidValue) => {
-    issues.push(toRowIssue(row, e))
-    bad.add(row)
-  }
-  const projects = new Map<string, { value: Project; row: number }>()
-  const buildings = new Map<string, { value: Building; row: number }>()
-  const unitsById = new Map<string, number>()
-  const slots = new Map<string, number>()
-  const typed: Array<{ row: number; project: Project; building: Building; draft: UnitDraft }> = []
-  const projectCache = new Map<string, ReturnType<typeof validateProject>>()
-  const buildingCache = new Map<string, ReturnType<typeof validateBuilding>>()
+interface TypedRow {
+  readonly row: number
+  readonly project: Project
+  readonly building: Building
+  readonly draft: UnitDraft
+}
 
+/** The state of a plan in progress (opaque to callers; owned by one import). */
+export interface ImportPlanState {
+  rowCount: number
+  readonly issues: Array<RowIssue>
+  readonly bad: Set<number>
+  readonly projects: Map<string, { value: Project; row: number }>
+  readonly buildings: Map<string, { value: Building; row: number }>
+  readonly unitsById: Map<string, number>
+  readonly slots: Map<string, number>
+  readonly typed: Array<TypedRow>
+  readonly projectCache: Map<string, ReturnType<typeof validateProject>>
+  readonly buildingCache: Map<string, ReturnType<typeof validateBuilding>>
+}
+
+export const startImportPlan = (): ImportPlanState => ({
+  rowCount: 0,
+  issues: [],
+  bad: new Set(),
+  projects: new Map(),
+  buildings: new Map(),
+  unitsById: new Map(),
+  slots: new Map(),
+  typed: [],
+  projectCache: new Map(),
+  buildingCache: new Map(),
+})
+
+const flagIn = (state: ImportPlanState, row: number, e: InvalidValue) => {
+  state.issues.push(toRowIssue(row, e))
+  state.bad.add(row)
+}
+
+/** Field rules and in-file consistency of some more rows (in file order); updates `state`. */
+export const addImportRows = (state: ImportPlanState, rows: ReadonlyArray<ParsedRow>): void => {
+  const { projects, buildings, unitsById, slots, typed, projectCache, buildingCache } = state
+  const flag = (row: number, e: InvalidValue) => flagIn(state, row, e)
+  state.rowCount += rows.length
   for (const r of rows) {
     // Project and building columns repeat on every row of a building: validate each distinct text once.
     const pKey = JSON.stringify(r.project)
@@ -271,11 +321,38 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
         ),
       )
     else slots.set(slot, r.row)
+    typed.push({ row: r.row, project, building, draft })
+  }
+}
 
+/** The stored records a plan must be compared with (the valid rows' project, building and unit ids). */
+export const planReferences = (state: ImportPlanState) => ({
+  projects: [...state.projects.keys()] as Array<ProjectId>,
+  buildings: [...state.buildings.keys()] as Array<BuildingId>,
+  units: [...state.unitsById.keys()] as Array<UnitId>,
+})
+
+/** Rows between two yields of `finishImportPlan`. */
+export const FINISH_STEP = 5000
+
+/**
+ * Conflicts with stored records, R132 legality across each building, and the records to write. A
+ * generator: it yields the number of rows finished so far every FINISH_STEP rows and returns the plan.
+ */
+export function* finishImportPlan(
+  state: ImportPlanState,
+  existing: ExistingStock,
+): Generator<number, ImportPlan, unknown> {
+  const { typed, bad, projects, buildings } = state
+  const flag = (row: number, e: InvalidValue) => flagIn(state, row, e)
+  const total = typed.length
+  for (let i = 0; i < total; i++) {
+    if (i > 0 && i % FINISH_STEP === 0) yield Math.floor(i / 3)
+    const { row, project, building } = typed[i]!
     const ex = existing.projects.get(project.id)
     if (ex !== undefined && !sameProject(ex, project))
       flag(
-        r.row,
+        row,
         invalid(
           "project.id",
           "import.conflicts-with-stored",
@@ -286,7 +363,7 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
     const exB = existing.buildings.get(building.id)
     if (exB !== undefined && !sameBuilding(exB, building))
       flag(
-        r.row,
+        row,
         invalid(
           "building.id",
           "import.conflicts-with-stored",
@@ -294,16 +371,18 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
           `building ${building.id} is already registered with different attributes`,
         ),
       )
-    typed.push({ row: r.row, project, building, draft })
   }
 
   // R132 legality across each building, reported on the rows of the offending units.
-  const byBuilding = new Map<string, Array<(typeof typed)[number]>>()
-  for (const t of typed) {
+  const byBuilding = new Map<string, Array<TypedRow>>()
+  for (let i = 0; i < total; i++) {
+    if (i > 0 && i % FINISH_STEP === 0) yield Math.floor(total / 3)
+    const t = typed[i]!
     const list = byBuilding.get(t.building.id)
     if (list === undefined) byBuilding.set(t.building.id, [t])
     else list.push(t)
   }
+  let done = 0
   for (const [, list] of byBuilding) {
     const building = list[0]!.building
     const rowOf = new Map(list.map((t) => [t.draft.id as string, t.row]))
@@ -312,11 +391,18 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
       list.map((t) => t.draft),
     ))
       flag(rowOf.get(unitId)!, issue)
+    done += list.length
+    if (done >= FINISH_STEP) {
+      done = 0
+      yield Math.floor(total / 3)
+    }
   }
 
   const outUnits: Array<{ row: number; draft: UnitDraft; project: Project }> = []
   const unchanged: Array<number> = []
-  for (const t of typed) {
+  for (let i = 0; i < total; i++) {
+    if (i > 0 && i % FINISH_STEP === 0) yield Math.floor((2 * total) / 3 + i / 3)
+    const t = typed[i]!
     if (bad.has(t.row)) continue
     const stored = existing.units.get(t.draft.id)
     if (stored === undefined) outUnits.push({ row: t.row, draft: t.draft, project: t.project })
@@ -332,13 +418,19 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
         ),
       )
   }
-  const goodRows = new Set(outUnits.filter((u) => !bad.has(u.row)).map((u) => u.row))
-  const validUnits = outUnits.filter((u) => goodRows.has(u.row))
-  const neededBuildings = new Set(validUnits.map((u) => u.draft.buildingId as string))
-  const neededProjects = new Set(validUnits.map((u) => u.project.id as string))
-  issues.sort((a, b) => a.row - b.row)
+  yield total
+  const validUnits = outUnits.filter((u) => !bad.has(u.row))
+  yield total
+  const neededBuildings = new Set<string>()
+  const neededProjects = new Set<string>()
+  for (let i = 0; i < validUnits.length; i++) {
+    if (i > 0 && i % FINISH_STEP === 0) yield total
+    neededBuildings.add(validUnits[i]!.draft.buildingId)
+    neededProjects.add(validUnits[i]!.project.id)
+  }
+  const issues = [...state.issues].sort((a, b) => a.row - b.row)
   return {
-    rowCount: rows.length,
+    rowCount: state.rowCount,
     issues,
     projects: [...projects.values()]
       .map((p) => p.value)
@@ -348,5 +440,15 @@ export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingSto
       .filter((b) => neededBuildings.has(b.id) && !existing.buildings.has(b.id)),
     units: validUnits,
     unchangedRows: unchanged,
+  }
+}
+
+export const planImport = (rows: ReadonlyArray<ParsedRow>, existing: ExistingStock): ImportPlan => {
+  const state = startImportPlan()
+  addImportRows(state, rows)
+  const steps = finishImportPlan(state, existing)
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
   }
 }
