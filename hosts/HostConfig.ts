@@ -415,9 +415,9 @@ const planIdentity = (
     warnings.push("WARNING: demo tokens are accepted (README, 'Qualification cases'); never expose this host")
     if (tokensSet || oidcSet || settings[SETTINGS.identity] !== undefined)
       warnings.push(
-        "WARNING: --demo ignores the configured identity settings: only the demo tokens are accepted",
+        "WARNING: --demo ignores the configured identity settings: only stored users and the demo tokens are accepted",
       )
-    return [{ kind: "demo-tokens" }]
+    return [{ kind: "stored" }, { kind: "demo-tokens" }]
   }
   const listed = settings[SETTINGS.identity]
   const kinds: Array<(typeof IDENTITY_KINDS)[number]> = []

@@ -10,6 +10,8 @@ import { ActorVerifier, ActorVerifierError } from "../application/ports/ActorVer
 import type { AgencyRecords } from "../application/ports/AgencyRecords.js"
 import type { CaseStore } from "../application/ports/CaseStore.js"
 import type { FieldCipher } from "../application/ports/FieldCipher.js"
+import type { IdentityStore } from "../application/ports/IdentityStore.js"
+import type { PasswordHasher } from "../application/ports/PasswordHasher.js"
 import { PolicySource } from "../application/ports/PolicySource.js"
 import type { SecureRandom } from "../application/ports/SecureRandom.js"
 import type { StockStore } from "../application/ports/StockStore.js"
@@ -18,10 +20,14 @@ import { allGuardParameters } from "../domain/guard/GuardParameters.js"
 import * as StaticActorVerifier from "../adapters/config/StaticActorVerifier.js"
 import * as FsPolicySource from "../adapters/fs/FsPolicySource.js"
 import * as HttpAgencyRecords from "../adapters/http/HttpAgencyRecords.js"
+import * as StoredActorVerifier from "../adapters/identity/StoredActorVerifier.js"
 import * as NodeSecureRandom from "../adapters/node/NodeSecureRandom.js"
+import * as ScryptPasswordHasher from "../adapters/node/ScryptPasswordHasher.js"
+import * as OidcActorVerifier from "../adapters/oidc/OidcActorVerifier.js"
 import * as PgliteDatabase from "../adapters/pglite/PgliteDatabase.js"
 import * as PgCaseStore from "../adapters/postgres/PgCaseStore.js"
 import * as PgDatabase from "../adapters/postgres/PgDatabase.js"
+import * as PgIdentityStore from "../adapters/postgres/PgIdentityStore.js"
 import * as PgStockStore from "../adapters/postgres/PgStockStore.js"
 import * as RetryingAgencyRecords from "../adapters/resilience/RetryingAgencyRecords.js"
 import * as SimulatedAgencyRecords from "../adapters/sim/SimulatedAgencyRecords.js"
@@ -48,14 +54,25 @@ const databaseLayer = (c: StorageChoice) =>
     ? PgDatabase.layer({ url: c.url, schema: c.schema })
     : PgliteDatabase.layer(c.dataDir === null ? {} : { dataDir: c.dataDir })
 
-/** StockStore, CaseStore (one database, migrations run when the layer starts) and SecureRandom. */
-export const storesLayer = (c: StorageChoice): Layer.Layer<StockStore | CaseStore | SecureRandom, Error> =>
+/**
+ * StockStore, CaseStore, IdentityStore (one database, migrations run when the layer starts), the scrypt
+ * PasswordHasher and SecureRandom.
+ */
+export const storesLayer = (
+  c: StorageChoice,
+): Layer.Layer<StockStore | CaseStore | IdentityStore | PasswordHasher | SecureRandom, Error> =>
   Layer.mergeAll(
-    Layer.mergeAll(PgStockStore.layer, PgCaseStore.layer).pipe(Layer.provide(databaseLayer(c))),
+    Layer.mergeAll(PgStockStore.layer, PgCaseStore.layer, PgIdentityStore.layer).pipe(
+      Layer.provide(databaseLayer(c)),
+    ),
+    ScryptPasswordHasher.layer(),
     NodeSecureRandom.layer,
   )
 
 export type CaseServices = CaseStore | FieldCipher | PolicySource | AgencyRecords | ActorVerifier
+
+/** Everything a host's runtime provides: stock, cases, identities (login, sessions, administration). */
+export type HostServices = StockStore | SecureRandom | CaseServices | IdentityStore | PasswordHasher
 
 /** The configuration refuses to start (HostConfig.planHost's problems, every one of them). */
 export class HostConfigInvalid extends Data.TaggedError("HostConfigInvalid")<{
@@ -65,11 +82,6 @@ export class HostConfigInvalid extends Data.TaggedError("HostConfigInvalid")<{
     return this.problems.join("; ")
   }
 }
-
-/** An identity adapter selected by configuration whose implementation is not wired into this build. */
-export class IdentityAdapterMissing extends Data.TaggedError("IdentityAdapterMissing")<{
-  readonly message: string
-}> {}
 
 /**
  * The shipped policy folder, read and checked once at start (a broken or incomplete policy fails the
@@ -86,36 +98,26 @@ const policyLayer: Layer.Layer<PolicySource, Error> = Layer.effect(
 )
 
 /**
- * SELECTION POINT for identity adapters (HostConfig.IdentityChoice). `stored` (adapters/identity) and
- * `oidc` (adapters/oidc) are selected by configuration but not wired yet: a host configured for them
- * refuses to start rather than run without them. Wire their layers in the two marked branches.
+ * The ActorVerifier of one identity adapter chosen by HostConfig.IdentityChoice: demo or configured token
+ * tables, stored users' sessions and API keys (adapters/identity), or an external identity provider's
+ * JWTs (adapters/oidc; roles resolved against the stored roles, so custom roles work too).
  */
 export const identityVerifierLayer = (
   choice: IdentityChoice,
-): Layer.Layer<ActorVerifier, Error, FieldCipher> => {
+): Layer.Layer<ActorVerifier, Error, FieldCipher | IdentityStore> => {
   switch (choice.kind) {
     case "demo-tokens":
       return StaticActorVerifier.layer(DEMO_TOKENS)
     case "static-tokens":
       return StaticActorVerifier.layerConfig
-    case "stored": // TODO(identity helper): stored users, roles and sessions (adapters/identity)
-      return Layer.effect(
-        ActorVerifier,
-        Effect.fail(
-          new IdentityAdapterMissing({
-            message: "ANJU_IDENTITY=stored: the stored-identity adapter is not in this build",
-          }),
-        ),
-      )
-    case "oidc": // TODO(identity helper): OIDC bearer tokens, keys from choice.jwksUrl (adapters/oidc)
-      return Layer.effect(
-        ActorVerifier,
-        Effect.fail(
-          new IdentityAdapterMissing({
-            message: "ANJU_IDENTITY=oidc: the OIDC verifier is not in this build",
-          }),
-        ),
-      )
+    case "stored":
+      return StoredActorVerifier.layer
+    case "oidc":
+      return OidcActorVerifier.layerWithStore({
+        issuer: choice.issuer,
+        audience: choice.audience,
+        jwks: { url: choice.jwksUrl },
+      })
   }
 }
 
@@ -138,7 +140,7 @@ export const firstVerifier = (
 /** The ActorVerifier of every configured identity, tried in order; none configured → everyone is refused. */
 export const identityLayer = (
   identity: ReadonlyArray<IdentityChoice>,
-): Layer.Layer<ActorVerifier, Error, FieldCipher> => {
+): Layer.Layer<ActorVerifier, Error, FieldCipher | IdentityStore> => {
   if (identity.length === 1) return identityVerifierLayer(identity[0]!)
   return Layer.effect(
     ActorVerifier,
@@ -162,7 +164,7 @@ export const agencyLayer = (agencies: HostConfig["agencies"]): Layer.Layer<Agenc
 /** FieldCipher, ActorVerifier, AgencyRecords and PolicySource, as the configuration decided. */
 export const caseServicesLayer = (
   config: HostConfig,
-): Layer.Layer<FieldCipher | ActorVerifier | AgencyRecords | PolicySource, Error> => {
+): Layer.Layer<FieldCipher | ActorVerifier | AgencyRecords | PolicySource, Error, IdentityStore> => {
   const cipher =
     config.fieldKeys.kind === "configured"
       ? Sm4FieldCipher.layer(config.fieldKeys.keys)
@@ -184,18 +186,15 @@ export interface HostOptions {
  * Everything the HTTP host needs: the stores plus the case services. `hostLayer(planHost(…).config)`, or
  * `hostLayer(storage, { demo, env })`, which plans itself and fails with every problem when it must not start.
  */
-export function hostLayer(config: HostConfig): Layer.Layer<StockStore | SecureRandom | CaseServices, Error>
-export function hostLayer(
-  storage: StorageChoice,
-  options?: HostOptions,
-): Layer.Layer<StockStore | SecureRandom | CaseServices, Error>
+export function hostLayer(config: HostConfig): Layer.Layer<HostServices, Error>
+export function hostLayer(storage: StorageChoice, options?: HostOptions): Layer.Layer<HostServices, Error>
 export function hostLayer(
   arg: HostConfig | StorageChoice,
   options: HostOptions = {},
-): Layer.Layer<StockStore | SecureRandom | CaseServices, Error> {
-  if ("storage" in arg) return Layer.mergeAll(storesLayer(arg.storage), caseServicesLayer(arg))
+): Layer.Layer<HostServices, Error> {
+  if ("storage" in arg) return caseServicesLayer(arg).pipe(Layer.provideMerge(storesLayer(arg.storage)))
   const plan = planHost({ storage: arg, demo: options.demo === true, env: options.env ?? {} })
   if (plan.problems.length > 0)
     return Layer.unwrap(Effect.fail(new HostConfigInvalid({ problems: refusal("host", plan).slice(1) })))
-  return Layer.mergeAll(storesLayer(plan.config.storage), caseServicesLayer(plan.config))
+  return caseServicesLayer(plan.config).pipe(Layer.provideMerge(storesLayer(plan.config.storage)))
 }

@@ -17,19 +17,20 @@ import { ActorVerifier } from "../../application/ports/ActorVerifier.js"
 import type { SecureRandom } from "../../application/ports/SecureRandom.js"
 import type { StockStore, UnitQuery } from "../../application/ports/StockStore.js"
 import { changeUnits, type UnitTarget } from "../../application/stock/ChangeUnits.js"
-import { importStock } from "../../application/stock/ImportStock.js"
 import { getUnit, listUnits, lookupUnitByCode } from "../../application/stock/QueryStock.js"
 import { registerBuilding, registerProject, registerUnits } from "../../application/stock/RegisterStock.js"
 import * as PublicCodeM from "../../domain/stock/PublicCode.js"
 import { type Unit, UnitId, type UnitPublicRecord } from "../../domain/stock/Stock.js"
 import type { UnitInput } from "../../domain/stock/StockRules.js"
-import { parseCsv, type TabularRow } from "../../domain/stock/Tabular.js"
+import type { TabularRow } from "../../domain/stock/Tabular.js"
+import { type AccessRouteDeps, accessRoutes, registerAccessRoutes } from "./AccessRoutes.js"
 import { type CaseRouteDeps, registerCaseRoutes } from "./CaseRoutes.js"
 import { registerDocsRoutes } from "./DocsPage.js"
-import { invalidInput, isStockFailure, issueOf, type StockFailure, toHttpError } from "./HttpErrors.js"
+import { isStockFailure, type StockFailure, toHttpError } from "./HttpErrors.js"
 import * as S from "./HttpSchemas.js"
+import { registerImportRoutes } from "./ImportRoutes.js"
 import { makeOpenApiDocument } from "./OpenApi.js"
-import { actorOf, appRoutes, guard } from "./Routes.js"
+import { actorOf, appRoutes, guard, routeMatcher } from "./Routes.js"
 import { renderNotFoundPage, renderUnavailablePage, renderUnitPage } from "./UnitPage.js"
 import { qrPng, qrSvg } from "./UnitQr.js"
 
@@ -46,17 +47,16 @@ export interface AppDeps {
   readonly publicBaseUrl: string
   /** Whether the store can serve requests now (used by /ready; a rejection counts as not ready). */
   readonly ready: () => Promise<boolean>
-  /** Reads the first sheet of an XLSX workbook; without it XLSX uploads are answered 415. */
+  /** Present: XLSX uploads are accepted (the import job reads them streamed); absent: answered 415. */
   readonly parseXlsx?: (bytes: Uint8Array) => Promise<ReadonlyArray<TabularRow>>
   /** Mounts and documents the qualification-case routes (their `run` needs the case services). */
   readonly cases?: CaseRouteDeps
+  /** Mounts and documents login and identity administration (their `run` needs the identity services). */
+  readonly access?: AccessRouteDeps
 }
 
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-const CSV_TYPES = ["text/csv", "application/csv", "text/plain"]
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/iu
 const MAX_JSON_BYTES = 1024 * 1024
-const MAX_IMPORT_BYTES = 32 * 1024 * 1024
 
 const mediaType = (c: Context) => (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase()
 
@@ -127,22 +127,6 @@ const tooLarge = (c: Context) =>
     413,
   )
 
-/** UTF-8 (BOM or not) by default; GB18030 when declared or when the bytes are not valid UTF-8 (Excel in zh-CN). */
-const decodeText = (bytes: Uint8Array, charset: string | undefined): string => {
-  if (charset !== undefined && !/^utf-?8$/iu.test(charset)) {
-    try {
-      return new TextDecoder(charset).decode(bytes)
-    } catch {
-      // an unknown label falls through to detection
-    }
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
-  } catch {
-    return new TextDecoder("gb18030").decode(bytes)
-  }
-}
-
 /** The API's unit JSON: the JSON body of an input unit becomes the domain's loosely typed input. */
 const toUnitInput = (u: typeof S.UnitInput.Type): UnitInput => ({
   id: u.id,
@@ -168,6 +152,11 @@ const HTML_HEADERS = {
   "Referrer-Policy": "no-referrer",
 }
 
+/** The part of an OpenAPI operation the query check reads. */
+type OperationDoc =
+  | { readonly parameters?: ReadonlyArray<{ readonly name: string; readonly in: string }> }
+  | undefined
+
 /** A defect or interruption inside a use-case: logged with its cause, answered 500. */
 class Defect extends Error {}
 /** The runtime could not provide the services (its layers failed): answered 503. */
@@ -177,8 +166,12 @@ export const makeApp = (deps: AppDeps): Hono => {
   const base = deps.publicBaseUrl.replace(/\/+$/u, "")
   const pageUrl = (code: string) => `${base}/u/${code}`
   const casesPrefix = deps.cases === undefined ? undefined : (deps.cases.prefix ?? "/api/v1")
-  const openApi = makeOpenApiDocument(base, casesPrefix === undefined ? {} : { casesPrefix })
-  const routes = appRoutes({ casesPrefix })
+  const access = deps.access === undefined ? undefined : accessRoutes(deps.access.prefix ?? "/api/v1")
+  const openApi = makeOpenApiDocument(base, {
+    ...(casesPrefix === undefined ? {} : { casesPrefix }),
+    ...(access === undefined ? {} : { access }),
+  })
+  const routes = appRoutes({ casesPrefix, extra: access ?? [] })
 
   /** Runs a use-case: success value, or the expected failure; defects and interruptions throw (→ 500). */
   const runUseCase = async <A, E extends StockFailure>(
@@ -269,6 +262,30 @@ export const makeApp = (deps: AppDeps): Hono => {
     }),
   )
 
+  // Query strings are exact too: an API operation refuses parameters its document does not declare
+  // (the public pages under /u/ do not, since messengers append their own, e.g. `?from=…`).
+  const match = routeMatcher(routes)
+  const documentedQuery = (method: string, path: string): ReadonlySet<string> => {
+    const route = match(method, path)
+    const op = route === undefined ? undefined : (openApi.paths[route.path]?.[route.method] as OperationDoc)
+    return new Set((op?.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name))
+  }
+  app.use("/api/*", async (c, next) => {
+    const allowed = documentedQuery(c.req.method, c.req.path)
+    const unknown = Object.keys(c.req.queries()).filter((name) => !allowed.has(name))
+    if (unknown.length === 0) return next()
+    return c.json(
+      badRequestBody(
+        "query",
+        unknown.map((name) => ({
+          message: "unknown query parameter",
+          path: [name.replace(/[^\x20-\x7E]/gu, "?").slice(0, 40)],
+        })),
+      ),
+      400,
+    )
+  })
+
   // --- operations ------------------------------------------------------------------------------
 
   app.get("/health", (c) =>
@@ -298,7 +315,6 @@ export const makeApp = (deps: AppDeps): Hono => {
     await next()
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store")
   })
-  api.use("/imports", bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: tooLarge }))
   api.on(
     "POST",
     ["/projects", "/buildings", "/units", "/units/*"],
@@ -405,34 +421,8 @@ export const makeApp = (deps: AppDeps): Hono => {
     )
   })
 
-  api.post("/imports", validate("query", S.ImportQuery, "query"), async (c) => {
-    const partial = c.req.valid("query").partial === "true"
-    const type = mediaType(c)
-    let table: ReadonlyArray<TabularRow>
-    if (CSV_TYPES.includes(type)) {
-      const charset = /charset=([^;]+)/iu
-        .exec(c.req.header("content-type") ?? "")?.[1]
-        ?.trim()
-        .replace(/"/gu, "")
-      const parsed = parseCsv(decodeText(new Uint8Array(await c.req.arrayBuffer()), charset))
-      if (Result.isFailure(parsed)) return c.json(invalidInput([issueOf(parsed.failure)]), 422)
-      table = parsed.success
-    } else if (type === XLSX && deps.parseXlsx !== undefined) {
-      try {
-        table = await deps.parseXlsx(new Uint8Array(await c.req.arrayBuffer()))
-      } catch (e) {
-        const message = e instanceof Error ? e.message : "the workbook cannot be read"
-        return c.json(invalidInput([{ field: "file", rule: "xlsx.unreadable", value: "", message }]), 422)
-      }
-    } else {
-      return c.json(unsupported(deps.parseXlsx === undefined ? "text/csv" : `text/csv or ${XLSX}`), 415)
-    }
-    return respond(c, importStock(actorOf(c), table, { partial }), (report) =>
-      report.committed
-        ? c.json(report satisfies typeof S.ImportReport.Type, 200)
-        : c.json({ error: "invalid_input", ...report } satisfies typeof S.ImportReport.Type, 422),
-    )
-  })
+  // Stock import as jobs (202 + Location, polled): ImportRoutes.ts.
+  registerImportRoutes(api, { run: deps.run, actorOf, xlsx: deps.parseXlsx !== undefined })
 
   /** Canonical code from a path segment, or None when it cannot be a code. */
   const codeParam = (c: Context) => Option.getSuccess(PublicCodeM.parse(c.req.param("code") ?? ""))
@@ -455,6 +445,7 @@ export const makeApp = (deps: AppDeps): Hono => {
   })
 
   if (deps.cases !== undefined) registerCaseRoutes(app, deps.cases)
+  if (deps.access !== undefined) registerAccessRoutes(app, deps.access)
   app.route("/api/v1", api)
 
   // --- public pages ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path"
 import { Clock, Duration, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { CaseStore } from "../../application/ports/CaseStore.js"
+import * as MemoryIdentityStore from "../../adapters/memory/MemoryIdentityStore.js"
 import { DEMO_CASE_ID, seedDemoCases } from "../demo/DemoCases.js"
 import { planHost } from "../HostConfig.js"
 import { caseServicesLayer, hostLayer } from "../StoreSelection.js"
@@ -253,7 +254,9 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
     // Even a layer built from such a plan cannot start: the configured-key cipher has no keys.
     const exit = await Effect.runPromiseExit(
       Layer.build(
-        caseServicesLayer({ ...plan.config, fieldKeys: { kind: "configured", keys: {} as never } }),
+        caseServicesLayer({ ...plan.config, fieldKeys: { kind: "configured", keys: {} as never } }).pipe(
+          Layer.provide(MemoryIdentityStore.layer),
+        ),
       ).pipe(Effect.scoped),
     )
     expect(Exit.isFailure(exit)).toBe(true)

@@ -7,6 +7,8 @@
  * and responses documented here must exist for exactly the table's operations (checked when built).
  */
 import { JsonSchema, Schema } from "effect"
+import type { AccessRouteSpec } from "./AccessRoutes.js"
+import * as AS from "./AccessSchemas.js"
 import * as CS from "./CaseSchemas.js"
 import * as S from "./HttpSchemas.js"
 import { appRoutes, type RouteSpec } from "./Routes.js"
@@ -20,8 +22,13 @@ interface Components {
 }
 
 /** Converts every component schema in one pass so that shared definitions are emitted once. */
-const buildComponents = (withCases: boolean): Components => {
-  const roots: Array<Schema.Top> = [...S.COMPONENTS, S.UnitsInput, ...(withCases ? CS.CASE_COMPONENTS : [])]
+const buildComponents = (withCases: boolean, withAccess: boolean): Components => {
+  const roots: Array<Schema.Top> = [
+    ...S.COMPONENTS,
+    S.UnitsInput,
+    ...(withCases ? CS.CASE_COMPONENTS : []),
+    ...(withAccess ? AS.ACCESS_COMPONENTS : []),
+  ]
   const definitions: Record<string, Json> = {}
   const schemas = roots.map((s) => {
     const doc = Schema.toJsonSchemaDocument(s, { onExcessProperty: "error" })
@@ -58,8 +65,10 @@ const json = (schema: Json) => ({ "application/json": { schema } })
 export interface OpenApiOptions {
   /** Document the case routes under this prefix (as mounted by registerCaseRoutes); omitted: not mounted. */
   readonly casesPrefix?: string
-  /** The route table (default: `appRoutes({ casesPrefix })`). */
+  /** The route table (default: `appRoutes({ casesPrefix })`, plus the access routes when given). */
   readonly routes?: ReadonlyArray<RouteSpec>
+  /** Login and identity administration (AccessRoutes.ts), documented from their own descriptions. */
+  readonly access?: ReadonlyArray<AccessRouteSpec>
 }
 
 const SECURITY = [{ bearerAuth: [] }, { apiKey: [] }]
@@ -79,16 +88,19 @@ const generatePaths = (
     if (detail === undefined)
       throw new Error(`route ${r.method.toUpperCase()} ${r.path} has no OpenAPI detail`)
     used.add(`${r.method} ${r.path}`)
+    const permission = "permission" in r.access ? r.access.permission : undefined
     const guarded =
       "public" in r.access
         ? { security: [] }
         : {
             security: SECURITY,
-            "x-permission": r.access.permission,
+            ...(permission === undefined ? {} : { "x-permission": permission }),
             responses: {
               ...detail.responses,
               401: problem("No credential, or an unknown, expired or malformed one"),
-              403: problem(`The identity lacks the permission \`${r.access.permission}\``),
+              ...(permission === undefined
+                ? {}
+                : { 403: problem(`The identity lacks the permission \`${permission}\``) }),
             },
           }
     paths[r.path] = {
@@ -104,7 +116,7 @@ const generatePaths = (
 }
 
 export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptions = {}) => {
-  const c = buildComponents(options.casesPrefix !== undefined)
+  const c = buildComponents(options.casesPrefix !== undefined, options.access !== undefined)
   const problem = (description: string) => ({ description, content: json(c.ref(S.Problem)) })
   const badRequest = {
     description: "Malformed JSON or a body/query of the wrong shape",
@@ -129,7 +141,7 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
     name: "code",
     in: "path",
     required: true,
-    schema: { type: "string", maxLength: 64 },
+    schema: { type: "string", minLength: 1, maxLength: 64 },
     description: "Unit public code (16 characters; case, spaces and hyphens are normalised)",
   }
   const register = (summary: string, input: Json, output: Schema.Top, description: string) => ({
@@ -172,7 +184,8 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
   const html = { "text/html": { schema: { type: "string" } } }
 
   const cases = options.casesPrefix === undefined ? undefined : casePaths(c, options.casesPrefix)
-  const routes = options.routes ?? appRoutes({ casesPrefix: options.casesPrefix })
+  const routes =
+    options.routes ?? appRoutes({ casesPrefix: options.casesPrefix, extra: options.access ?? [] })
 
   return {
     openapi: "3.1.0",
@@ -287,7 +300,7 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
             tags: ["stock"],
             summary: "Bulk import units from CSV or XLSX",
             description:
-              "One row per unit with its building and project columns. Without `partial=true` any issue means nothing is written; the report lists every issue by row, field and rule.",
+              "One row per unit with its building and project columns (CSV, UTF-8 or GB18030; or the first sheet of an XLSX workbook), at most 128 MiB. The file is read streamed and imported as a job off the request path: the answer is 202 with the job and its `Location`; poll `GET /api/v1/imports/{id}`. Without `partial=true` any issue means nothing is written (one transaction); the job's report lists every issue by row, field and rule. Jobs are kept in the host's memory (a restart forgets them).",
             parameters: [
               {
                 name: "partial",
@@ -310,12 +323,37 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
               },
             },
             responses: {
-              200: ok(S.ImportReport, "Imported (with `partial=true`, possibly with reported rows left out)"),
+              202: {
+                ...ok(S.ImportJob, "Accepted: the import job, queued; poll its `Location`"),
+                headers: { Location: { description: "The job's URL", schema: { type: "string" } } },
+              },
               400: badRequest,
-              413: { description: "The file is too large", content: json(c.ref(S.BadRequest)) },
+              413: {
+                description: "The file is larger than the import limit",
+                content: json(c.ref(S.BadRequest)),
+              },
               415: unsupported,
-              422: ok(S.ImportReport, "Nothing was written; `issues` says why, row by row"),
-              503: unavailable,
+            },
+          },
+        },
+        "/api/v1/imports/{id}": {
+          get: {
+            tags: ["stock"],
+            summary: "An import job",
+            description:
+              "State (queued, running, succeeded, failed), progress (rows read, checked, written) and, when done, the per-row report (`report.committed` false: nothing was written) or a `problem` (the store was unavailable). Only the identity that submitted the job sees it.",
+            parameters: [
+              {
+                name: "id",
+                in: "path",
+                required: true,
+                schema: { type: "string" },
+                description: "Job id from the 202 answer",
+              },
+            ],
+            responses: {
+              200: ok(S.ImportJob, "The job"),
+              404: problem("No such job (or another identity's, or forgotten after a restart)"),
             },
           },
         },
@@ -379,6 +417,7 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
           },
         },
         ...cases,
+        ...(options.access === undefined ? {} : accessPaths(c, options.access)),
       },
       problem,
     ),
@@ -477,8 +516,8 @@ const casePaths = (c: Components, prefix: string): Record<string, Record<string,
             name: "after",
             in: "query",
             required: false,
-            schema: { type: "string" },
-            description: "Paging key",
+            schema: { type: "string", pattern: S.ID_TEXT.source },
+            description: "Paging key: the last case id of the previous page",
           },
         ],
         responses: { 200: ok(CS.CaseList, "A page of case summaries"), 401: common[401], 503: common[503] },
@@ -535,4 +574,67 @@ const casePaths = (c: Components, prefix: string): Record<string, Record<string,
       ]),
     ),
   }
+}
+
+/** The properties of a query Schema, each with its local definitions resolved (one level is enough for query strings). */
+const queryProperties = (schema: Schema.Top): Record<string, Json> => {
+  const doc = Schema.toJsonSchemaDocument(schema, { onExcessProperty: "error" })
+  const root = doc.schema as { properties?: Record<string, Json> }
+  const resolve = (s: Json): Json => {
+    const ref = (s as { $ref?: string }).$ref
+    const name = ref?.split("/").pop()
+    return name !== undefined && doc.definitions[name] !== undefined ? doc.definitions[name]! : s
+  }
+  return Object.fromEntries(Object.entries(root.properties ?? {}).map(([k, v]) => [k, resolve(v)]))
+}
+
+const ACCESS_ERRORS: Record<number, string> = {
+  404: "No such object within the caller's reach (missing and out of reach answer alike)",
+  409: "Conflicts with an existing object",
+  415: "Unsupported Content-Type (JSON only)",
+  422: "Breaks an identity rule (password policy, role, scope); `field` and `rule` name it",
+  423: "The login name is locked after repeated failures; retry after `Retry-After` seconds",
+}
+
+/** Login and administration paths, documented from the routes' own descriptions (AccessRoutes.ts). */
+const accessPaths = (
+  c: Components,
+  routes: ReadonlyArray<AccessRouteSpec>,
+): Record<string, Record<string, Operation>> => {
+  const problem = (description: string) => ({ description, content: json(c.ref(AS.AccessProblem)) })
+  const out: Record<string, Record<string, Operation>> = {}
+  for (const r of routes) {
+    const pathParams = [...r.path.matchAll(/\{(\w+)\}/gu)].map((m) => ({
+      name: m[1]!,
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }))
+    const query =
+      r.query === undefined
+        ? []
+        : Object.entries(queryProperties(r.query)).map(([name, schema]) => ({
+            name,
+            in: "query",
+            required: false,
+            schema,
+          }))
+    const parameters = [...pathParams, ...query]
+    out[r.path] = {
+      ...out[r.path],
+      [r.method]: {
+        ...(parameters.length === 0 ? {} : { parameters }),
+        ...(r.request === undefined
+          ? {}
+          : { requestBody: { required: true, content: json(c.ref(r.request)) } }),
+        responses: {
+          [r.status]: { description: "Done", content: json(c.ref(r.response)) },
+          400: problem("Malformed JSON or a body/query of the wrong shape (the fields are named)"),
+          ...Object.fromEntries(r.errors.map((e) => [e, problem(ACCESS_ERRORS[e] ?? "Refused")])),
+          503: problem("The identity store is unavailable; retry"),
+        },
+      },
+    }
+  }
+  return out
 }

@@ -11,14 +11,18 @@ import { type Actor, hasPermission, type Permission } from "../../domain/access/
 import type { Credential } from "../../application/ports/ActorVerifier.js"
 import { ROUTE_COMMANDS } from "./CaseSchemas.js"
 
-export type RouteAccess = { readonly public: true } | { readonly permission: Permission }
+/** `authenticated`: any verified identity, no particular permission (logout, who-am-I). */
+export type RouteAccess =
+  | { readonly public: true }
+  | { readonly authenticated: true }
+  | { readonly permission: Permission }
 
 export interface RouteSpec {
   readonly method: "get" | "post"
   /** OpenAPI path template, e.g. `/api/v1/units/{id}`. */
   readonly path: string
   readonly access: RouteAccess
-  readonly tag: "stock" | "units" | "public" | "ops" | "cases"
+  readonly tag: "stock" | "units" | "public" | "ops" | "cases" | "auth" | "admin"
   readonly summary: string
 }
 
@@ -114,7 +118,14 @@ export const STOCK_ROUTES: ReadonlyArray<RouteSpec> = [
     path: "/api/v1/imports",
     access: need("stock.import"),
     tag: "stock",
-    summary: "Bulk import units from CSV or XLSX",
+    summary: "Bulk import units from CSV or XLSX (an import job: 202, then poll)",
+  },
+  {
+    method: "get",
+    path: "/api/v1/imports/{id}",
+    access: need("stock.import"),
+    tag: "stock",
+    summary: "An import job: state, progress and, when done, the per-row report",
   },
   {
     method: "get",
@@ -194,13 +205,14 @@ export const caseRoutes = (prefix: string): ReadonlyArray<RouteSpec> => [
   ),
 ]
 
-/** Every route of an app: ops, stock and (when mounted) the case routes. */
+/** Every route of an app: ops, stock, (when mounted) the case routes, and routes other modules declare (login, administration). */
 export const appRoutes = (
-  options: { readonly casesPrefix?: string | undefined } = {},
+  options: { readonly casesPrefix?: string | undefined; readonly extra?: ReadonlyArray<RouteSpec> } = {},
 ): ReadonlyArray<RouteSpec> => [
   ...OPS_ROUTES,
   ...STOCK_ROUTES,
   ...(options.casesPrefix === undefined ? [] : caseRoutes(options.casesPrefix)),
+  ...(options.extra ?? []),
 ]
 
 /** `/api/v1/units/{id}` → `/api/v1/units/:id` (Hono's syntax). */
@@ -291,7 +303,7 @@ export const guard = (o: GuardOptions): MiddlewareHandler => {
       )
     }
     const actor = exit.value
-    if (!hasPermission(actor, route.access.permission))
+    if ("permission" in route.access && !hasPermission(actor, route.access.permission))
       return c.json(
         {
           error: "forbidden",

@@ -8,9 +8,11 @@ import { networkInterfaces } from "node:os"
 import { Effect, Exit, ManagedRuntime } from "effect"
 import { listUnits } from "../../application/stock/QueryStock.js"
 import { LOCAL_AUTHORITY } from "../../application/stock/StockAccess.js"
+import { heldDataDirLock } from "../../adapters/pglite/DataDirLock.js"
 import { readXlsx } from "../../adapters/xlsx/XlsxTable.js"
 import { DEMO_TOKENS, seedDemoCases } from "../demo/DemoCases.js"
 import { seedDemoEstate } from "../demo/DemoEstate.js"
+import { DEMO_ADMIN, seedDemoUsers } from "../demo/DemoUsers.js"
 import { describeConfig, planHost, refusal } from "../HostConfig.js"
 import { describeStorage, hostLayer, type StorageChoice } from "../StoreSelection.js"
 import { makeApp } from "./App.js"
@@ -54,6 +56,7 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
   if (o.demo) {
     demo = await runtime.runPromise(seedDemoEstate)
     await runtime.runPromise(seedDemoCases)
+    await runtime.runPromise(seedDemoUsers)
   }
   const app = makeApp({
     run: (effect) => runtime.runPromiseExit(effect),
@@ -61,8 +64,12 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
     ready: async () => Exit.isSuccess(await runtime.runPromiseExit(listUnits(LOCAL_AUTHORITY, { limit: 1 }))),
     parseXlsx: readXlsx,
     cases: { run: (effect) => runtime.runPromiseExit(effect) },
+    access: { run: (effect) => runtime.runPromiseExit(effect) },
   })
   const server = await startServer({ app, port: o.port, hostname: o.hostname })
+  // One writer per data folder: refused openers (CLI, a second host) are told where this host answers.
+  if (o.storage.kind === "pglite" && o.storage.dataDir !== null)
+    heldDataDirLock(o.storage.dataDir)?.advertise(server.url)
   for (const line of bannerLines({
     serverUrl: server.url,
     listenHost: o.hostname,
@@ -75,6 +82,10 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
     interfaces: networkInterfaces(),
   }))
     o.out(line)
+  if (o.demo)
+    o.out(
+      `  demo login:  curl -XPOST ${o.publicBaseUrl}/api/v1/auth/login -H 'content-type: application/json' -d '{"login":"${DEMO_ADMIN.login}","password":"${DEMO_ADMIN.password}"}'`,
+    )
   await new Promise<void>((resolve) =>
     onShutdownSignals(async () => {
       await server.close()
