@@ -24,6 +24,7 @@ import { replay } from "./commands/Replay.js"
 import { SELECTION_COMMANDS } from "./commands/SelectionCommands.js"
 import { serve } from "./commands/Serve.js"
 import { agencySim } from "./commands/AgencySim.js"
+import { ACCESS_COMMANDS, ACCESS_GROUPS } from "./commands/AccessCommands.js"
 import { stockImport } from "./commands/StockImport.js"
 import { subsidyLianzu } from "./commands/SubsidyLianzu.js"
 import type { CliIo, Command } from "./Io.js"
@@ -61,6 +62,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
   queueRank,
   queueSimulate,
   ...SELECTION_COMMANDS,
+  ...ACCESS_COMMANDS,
 ]
 
 /** One line per group word, shown in `anju --help` and at the top of `anju <group> --help`. */
@@ -77,6 +79,7 @@ export const GROUPS: Readonly<Record<string, string>> = {
   lottery: "the verifiable lottery (摇号, R53/R55): commit, draw, verify, proofs, annul",
   queue: "the waiting queue (轮候, R45–R50): rank and simulate",
   selection: "a house-selection session (选房, R54) in one state file",
+  ...ACCESS_GROUPS,
 }
 
 interface Node {
