@@ -8,6 +8,7 @@ import { ConfigProvider, Data, Effect, Layer } from "effect"
 import { loadPolicyTable } from "../application/policy/LoadPolicyTable.js"
 import { ActorVerifier, ActorVerifierError } from "../application/ports/ActorVerifier.js"
 import type { AgencyRecords } from "../application/ports/AgencyRecords.js"
+import type { AuditLog } from "../application/ports/AuditLog.js"
 import type { CaseStore } from "../application/ports/CaseStore.js"
 import type { FieldCipher } from "../application/ports/FieldCipher.js"
 import type { IdentityStore } from "../application/ports/IdentityStore.js"
@@ -25,6 +26,7 @@ import * as NodeSecureRandom from "../adapters/node/NodeSecureRandom.js"
 import * as ScryptPasswordHasher from "../adapters/node/ScryptPasswordHasher.js"
 import * as OidcActorVerifier from "../adapters/oidc/OidcActorVerifier.js"
 import * as PgliteDatabase from "../adapters/pglite/PgliteDatabase.js"
+import * as PgAuditLog from "../adapters/postgres/PgAuditLog.js"
 import * as PgCaseStore from "../adapters/postgres/PgCaseStore.js"
 import * as PgDatabase from "../adapters/postgres/PgDatabase.js"
 import * as PgIdentityStore from "../adapters/postgres/PgIdentityStore.js"
@@ -55,14 +57,14 @@ const databaseLayer = (c: StorageChoice) =>
     : PgliteDatabase.layer(c.dataDir === null ? {} : { dataDir: c.dataDir })
 
 /**
- * StockStore, CaseStore, IdentityStore (one database, migrations run when the layer starts), the scrypt
+ * StockStore, CaseStore, IdentityStore, AuditLog (one database, migrations run when the layer starts), the scrypt
  * PasswordHasher and SecureRandom.
  */
 export const storesLayer = (
   c: StorageChoice,
-): Layer.Layer<StockStore | CaseStore | IdentityStore | PasswordHasher | SecureRandom, Error> =>
+): Layer.Layer<StockStore | CaseStore | IdentityStore | AuditLog | PasswordHasher | SecureRandom, Error> =>
   Layer.mergeAll(
-    Layer.mergeAll(PgStockStore.layer, PgCaseStore.layer, PgIdentityStore.layer).pipe(
+    Layer.mergeAll(PgStockStore.layer, PgCaseStore.layer, PgIdentityStore.layer, PgAuditLog.layer).pipe(
       Layer.provide(databaseLayer(c)),
     ),
     ScryptPasswordHasher.layer(),
@@ -72,7 +74,13 @@ export const storesLayer = (
 export type CaseServices = CaseStore | FieldCipher | PolicySource | AgencyRecords | ActorVerifier
 
 /** Everything a host's runtime provides: stock, cases, identities (login, sessions, administration). */
-export type HostServices = StockStore | SecureRandom | CaseServices | IdentityStore | PasswordHasher
+export type HostServices =
+  | StockStore
+  | SecureRandom
+  | CaseServices
+  | IdentityStore
+  | PasswordHasher
+  | AuditLog
 
 /** The configuration refuses to start (HostConfig.planHost's problems, every one of them). */
 export class HostConfigInvalid extends Data.TaggedError("HostConfigInvalid")<{

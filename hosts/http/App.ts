@@ -30,7 +30,7 @@ import { isStockFailure, type StockFailure, toHttpError } from "./HttpErrors.js"
 import * as S from "./HttpSchemas.js"
 import { registerImportRoutes } from "./ImportRoutes.js"
 import { makeOpenApiDocument } from "./OpenApi.js"
-import { actorOf, appRoutes, guard, routeMatcher } from "./Routes.js"
+import { actorOf, appRoutes, type GuardAudit, guard, routeMatcher } from "./Routes.js"
 import { renderNotFoundPage, renderUnavailablePage, renderUnitPage } from "./UnitPage.js"
 import { qrPng, qrSvg } from "./UnitQr.js"
 
@@ -53,6 +53,8 @@ export interface AppDeps {
   readonly cases?: CaseRouteDeps
   /** Mounts and documents login and identity administration (their `run` needs the identity services). */
   readonly access?: AccessRouteDeps
+  /** Records every guarded write (and refusal) in the audit log; omitted: nothing is recorded. */
+  readonly audit?: (entry: GuardAudit) => Promise<void>
 }
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/iu
@@ -252,6 +254,7 @@ export const makeApp = (deps: AppDeps): Hono => {
     guard({
       routes,
       notFound: noRoute,
+      ...(deps.audit === undefined ? {} : { audit: deps.audit }),
       authenticate: (credential) =>
         deps.run(
           Effect.gen(function* () {

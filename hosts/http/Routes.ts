@@ -268,6 +268,41 @@ export interface GuardOptions {
   readonly authenticate: (credential: Credential) => Promise<Exit.Exit<Actor, unknown>>
   /** Answers a request that matches no route (default deny). */
   readonly notFound: (c: Context) => Response | Promise<Response>
+  /**
+   * Records a write in the audit log (GB/T 39786): called after every non-GET guarded operation that
+   * succeeded (2xx) or was refused for permission (403). A failure to record is reported, never hidden.
+   */
+  readonly audit?: (entry: GuardAudit) => Promise<void>
+}
+
+/** What the guard knows of an audited write. */
+export interface GuardAudit {
+  readonly actor: Actor
+  /** Dotted verb from the path template: `cases.commands.reject`, `units.lock`, `admin.users.disable`. */
+  readonly action: string
+  /** `<collection>:<id>` from the path, `<collection>:*` for collection-level writes. */
+  readonly object: string
+  readonly outcome: "success" | "denied"
+  readonly requestId: string | null
+}
+
+const camel = (w: string) => w.replace(/-([a-z])/gu, (_, ch: string) => ch.toUpperCase())
+
+/** `POST /api/v1/cases/{id}/commands/reject` → action `cases.commands.reject`, object `cases:<id>`. */
+export const auditNames = (route: RouteSpec, path: string): { action: string; object: string } => {
+  const template = route.path
+    .replace(/^\/api\/v\d+\//u, "/")
+    .split("/")
+    .filter((x) => x !== "")
+  const actual = path
+    .replace(/^\/api\/v\d+\//u, "/")
+    .split("/")
+    .filter((x) => x !== "")
+  const words = template.filter((w) => !w.startsWith("{")).map(camel)
+  const action = (words.length === 1 ? [...words, route.method] : words).slice(0, 5).join(".")
+  const idAt = template.findIndex((w) => w.startsWith("{"))
+  const id = idAt < 0 ? "*" : decodeURIComponent(actual[idAt] ?? "*")
+  return { action, object: `${camel(template[0] ?? "root")}:${id}` }
 }
 
 const unauthenticated = (c: Context, message: string) =>
@@ -303,7 +338,16 @@ export const guard = (o: GuardOptions): MiddlewareHandler => {
       )
     }
     const actor = exit.value
-    if ("permission" in route.access && !hasPermission(actor, route.access.permission))
+    const record = async (outcome: GuardAudit["outcome"]) => {
+      if (o.audit === undefined || route.method === "get") return
+      const names = auditNames(route, c.req.path)
+      const requestId = c.req.header("x-request-id")?.slice(0, 64) ?? null
+      await o
+        .audit({ actor, ...names, outcome, requestId })
+        .catch((e: unknown) => console.error(`audit record of ${names.action} ${names.object} failed:`, e))
+    }
+    if ("permission" in route.access && !hasPermission(actor, route.access.permission)) {
+      await record("denied")
       return c.json(
         {
           error: "forbidden",
@@ -313,7 +357,10 @@ export const guard = (o: GuardOptions): MiddlewareHandler => {
         403,
         { "Cache-Control": "no-store" },
       )
+    }
     ;(c as unknown as ActorContext).set("anju.actor", actor)
-    return next()
+    await next()
+    if (c.res.ok) await record("success")
+    else if (c.res.status === 403) await record("denied")
   }
 }

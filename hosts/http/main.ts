@@ -6,6 +6,7 @@
  */
 import { networkInterfaces } from "node:os"
 import { Effect, Exit, ManagedRuntime } from "effect"
+import { recordWrite } from "../../application/audit/RecordAudit.js"
 import { listUnits } from "../../application/stock/QueryStock.js"
 import { LOCAL_AUTHORITY } from "../../application/stock/StockAccess.js"
 import { heldDataDirLock } from "../../adapters/pglite/DataDirLock.js"
@@ -65,6 +66,10 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
     parseXlsx: readXlsx,
     cases: { run: (effect) => runtime.runPromiseExit(effect) },
     access: { run: (effect) => runtime.runPromiseExit(effect) },
+    audit: async (w) => {
+      const exit = await runtime.runPromiseExit(recordWrite(w))
+      if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+    },
   })
   const server = await startServer({ app, port: o.port, hostname: o.hostname })
   // One writer per data folder: refused openers (CLI, a second host) are told where this host answers.
