@@ -3,17 +3,32 @@
  * file through `suite(name, layer)`. Tests use fresh tags, so they may share one database with other runs.
  */
 import { describe, expect, layer } from "@effect/vitest"
-import { Effect, Exit, type Layer, Option } from "effect"
+import { Effect, Exit, type Layer, Option, Result } from "effect"
 import fc from "fast-check"
-import { StockStore, type StockStoreError } from "../application/ports/StockStore.js"
+import {
+  type StockBatch,
+  StockStore,
+  type StockStoreError,
+  type UnitPage,
+} from "../application/ports/StockStore.js"
+import { countUnits } from "../domain/inventory/Inventory.js"
 import * as Rules from "../domain/stock/StockRules.js"
-import type { Unit } from "../domain/stock/Stock.js"
+import type { DistrictCode, Unit } from "../domain/stock/Stock.js"
+import type { Area } from "../domain/values/Area.js"
+import type { Money } from "../domain/values/Money.js"
 import { building, codeFor, estate, freshTag, project, unit } from "./StockFixtures.js"
 
 const reasonOf = <A>(exit: Exit.Exit<A, StockStoreError>) =>
   Exit.isFailure(exit)
     ? exit.cause.reasons.flatMap((r) => (r._tag === "Fail" ? [r.error.reason] : []))[0]
     : undefined
+
+/** Driver text that must never leave an adapter: a SQLSTATE, a constraint, PostgreSQL's phrasing. */
+const DATABASE_TEXT =
+  /\b[0-9A-Z]{5}\b|violates|constraint|_key\b|_check\b|_fkey\b|\brelation\b|syntax error|duplicate key|out of range for type|invalid byte sequence/u
+
+/** Code-unit order, as the store's keyset paging. */
+const byCodeUnit = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0)
 
 const bump = (u: Unit, patch: Partial<Unit>): Unit => ({ ...u, ...patch, version: u.version + 1 })
 
@@ -210,6 +225,161 @@ export const suite = (name: string, storeLayer: Layer.Layer<StockStore, unknown>
             limit: 1,
           })
           expect(district.total).toBe(23)
+        }),
+      )
+
+      it.effect(
+        "data-scope filters: inDistricts and inProjects narrow the list; an empty list matches nothing",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* StockStore
+            const [a, b] = [freshTag("scope-a"), freshTag("scope-b")]
+            const pudong = estate(a, 4)
+            const xuhui = { ...estate(b, 3), projects: [project(b, { district: "310104" as DistrictCode })] }
+            yield* store.write(pudong)
+            yield* store.write(xuhui)
+            const [pa, pb] = [pudong.projects[0]!.id, xuhui.projects[0]!.id]
+            const ids = (page: UnitPage) => page.items.map((u) => u.id)
+            const both = yield* store.listUnits({ inProjects: [pa, pb], limit: 100 })
+            expect(both.total).toBe(7)
+            expect(ids(both)).toEqual([...pudong.units, ...xuhui.units].map((u) => u.id).sort(byCodeUnit))
+            const inXuhui = yield* store.listUnits({
+              inProjects: [pa, pb],
+              inDistricts: ["310104" as DistrictCode],
+              limit: 100,
+            })
+            expect(ids(inXuhui)).toEqual(xuhui.units.map((u) => u.id))
+            expect(inXuhui.total).toBe(3)
+            const twoDistricts = yield* store.listUnits({
+              inProjects: [pa],
+              inDistricts: ["310115" as DistrictCode, "310104" as DistrictCode],
+              limit: 100,
+            })
+            expect(ids(twoDistricts)).toEqual(pudong.units.map((u) => u.id))
+            // Scope and an explicit filter combine (a district filter outside the scope finds nothing).
+            const outside = yield* store.listUnits({
+              inProjects: [pb],
+              district: "310115" as DistrictCode,
+              limit: 100,
+            })
+            expect(outside).toEqual({ items: [], total: 0, next: null })
+            expect(yield* store.listUnits({ inProjects: [], limit: 100 })).toEqual({
+              items: [],
+              total: 0,
+              next: null,
+            })
+            expect(yield* store.listUnits({ inProjects: [pa, pb], inDistricts: [], limit: 100 })).toEqual({
+              items: [],
+              total: 0,
+              next: null,
+            })
+            // Keyset paging under a scope visits each unit in scope once, and `total` ignores the page.
+            const seen: Array<string> = []
+            let after: Unit["id"] | undefined
+            for (let i = 0; i < 10; i++) {
+              const page = yield* store.listUnits({
+                inProjects: [pa, pb],
+                inDistricts: ["310115" as DistrictCode, "310104" as DistrictCode],
+                limit: 2,
+                ...(after === undefined ? {} : { after }),
+              })
+              expect(page.total).toBe(7)
+              seen.push(...ids(page))
+              if (page.next === null) break
+              after = page.next
+            }
+            expect(seen).toEqual(ids(both))
+          }),
+      )
+
+      it.effect(
+        "inventory counts (R26–R42) equal the derivation over the listed units after any status changes",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* StockStore
+            const transitions = {
+              publish: Rules.publish,
+              recall: Rules.recall,
+              lock: Rules.lock,
+              unlock: Rules.unlock,
+              let: Rules.letUnit,
+              release: Rules.release,
+              markUnusable: Rules.markUnusable,
+            } as const
+            const commands = Object.keys(transitions) as Array<keyof typeof transitions>
+            const transition = (u: Unit, c: keyof typeof transitions) => transitions[c](u)
+            const stepArb = fc.record({
+              units: fc.uniqueArray(fc.nat({ max: 7 }), { minLength: 1, maxLength: 3 }),
+              c: fc.constantFrom(...commands),
+            })
+            yield* Effect.promise(() =>
+              fc.assert(
+                fc.asyncProperty(fc.array(stepArb, { maxLength: 25 }), async (steps) => {
+                  const tag = freshTag("inv")
+                  const batch = estate(tag, 8)
+                  await Effect.runPromise(store.write(batch))
+                  const projectId = batch.projects[0]!.id
+                  for (const step of steps) {
+                    const current = await Effect.runPromise(
+                      store.getUnits(step.units.map((i) => batch.units[i]!.id)),
+                    )
+                    // Several units change in one atomic call when every transition applies.
+                    const next = current.map((u) => transition(u, step.c))
+                    if (next.every(Result.isSuccess))
+                      await Effect.runPromise(
+                        store.updateUnits(
+                          next.map((r, i) => ({ unit: r.success, expectedVersion: current[i]!.version })),
+                        ),
+                      )
+                  }
+                  const listed = await Effect.runPromise(store.listUnits({ projectId, limit: 1000 }))
+                  const counted = await Effect.runPromise(store.countUnits({ projectId }))
+                  expect(counted).toEqual(countUnits(listed.items))
+                  expect(counted.reduce((n, r) => n + r.units, 0)).toBe(8)
+                }),
+                { numRuns: 12 },
+              ),
+            )
+            // Scope lists narrow the count exactly as they narrow the listing; an empty list matches nothing.
+            const [a, b] = [freshTag("inv-a"), freshTag("inv-b")]
+            const xuhui = { ...estate(b, 3), projects: [project(b, { district: "310104" as DistrictCode })] }
+            yield* store.write(estate(a, 4))
+            yield* store.write(xuhui)
+            const scoped = yield* store.countUnits({
+              inProjects: [`P-${a}` as Unit["projectId"], xuhui.projects[0]!.id],
+              inDistricts: ["310104" as DistrictCode],
+            })
+            expect(scoped).toEqual(countUnits(xuhui.units))
+            expect(yield* store.countUnits({ inProjects: [] })).toEqual([])
+            expect(
+              yield* store.countUnits({ projectId: `P-${a}` as Unit["projectId"], inDistricts: [] }),
+            ).toEqual([])
+          }),
+      )
+
+      it.effect("a value the store cannot hold is stored exactly or Rejected without database text", () =>
+        Effect.gen(function* () {
+          const store = yield* StockStore
+          const tag = freshTag("odd")
+          yield* store.write(estate(tag, 1))
+          const cases: ReadonlyArray<StockBatch> = [
+            { projects: [project(freshTag("nul"), { name: "馨越\u0000公寓" })], buildings: [], units: [] },
+            { projects: [], buildings: [], units: [unit(tag, 1, { rent: (2 ** 63) as Money })] },
+            { projects: [], buildings: [], units: [unit(tag, 2, { area: (2 ** 40) as Area })] },
+          ]
+          for (const batch of cases) {
+            const exit = yield* Effect.exit(store.write(batch))
+            if (Exit.isSuccess(exit)) {
+              expect(yield* store.getProjects(batch.projects.map((p) => p.id))).toEqual(batch.projects)
+              expect(yield* store.getUnits(batch.units.map((u) => u.id))).toEqual(batch.units)
+              continue
+            }
+            const error = exit.cause.reasons.flatMap((r) => (r._tag === "Fail" ? [r.error] : []))[0]!
+            expect(error.reason._tag).toBe("Rejected")
+            expect(error.isRetryable).toBe(false)
+            for (const text of [error.message, JSON.stringify(error.reason)])
+              expect(text).not.toMatch(DATABASE_TEXT)
+          }
         }),
       )
 

@@ -8,10 +8,12 @@ import type { StockStore as Port } from "../../application/ports/StockStore.js"
 import {
   type StockBatch,
   StockStore,
+  type UnitCountQuery,
   StockStoreError,
   type UnitQuery,
   type UnitUpdate,
 } from "../../application/ports/StockStore.js"
+import { countUnits } from "../../domain/inventory/Inventory.js"
 import type { Building, Project, Unit } from "../../domain/stock/Stock.js"
 import { buildingInvariantViolation, unitInvariantViolation } from "../../domain/stock/StockRules.js"
 
@@ -189,6 +191,20 @@ export const make = Effect.sync((): Port["Service"] => {
       }
     })
 
+  // Inventory counts are the pure derivation over the stored units (the reference the databases match).
+  const count = (q: UnitCountQuery) =>
+    Effect.sync(() =>
+      countUnits(
+        [...units.values()].filter((u) => {
+          if (q.projectId !== undefined && u.projectId !== q.projectId) return false
+          if (q.inProjects !== undefined && !q.inProjects.includes(u.projectId)) return false
+          const d = projects.get(u.projectId)?.district
+          if (q.inDistricts !== undefined && (d === undefined || !q.inDistricts.includes(d))) return false
+          return true
+        }),
+      ),
+    )
+
   return {
     write,
     getProjects: (ids) => Effect.sync(() => ids.flatMap((id) => projects.get(id) ?? [])),
@@ -197,6 +213,7 @@ export const make = Effect.sync((): Port["Service"] => {
     findUnitByCode: (code) => Effect.sync(() => Option.fromUndefinedOr(units.get(byCode.get(code) ?? ""))),
     updateUnits,
     listUnits,
+    countUnits: count,
   }
 })
 

@@ -7,8 +7,11 @@
  */
 import { type Kysely, sql } from "kysely"
 import type { Migration } from "./Migration.js"
+import { AUDIT_MIGRATIONS } from "./AuditSchema.js"
 import { CASE_MIGRATIONS } from "./CaseSchema.js"
 import { FUND_MIGRATIONS } from "./FundSchema.js"
+import { IDENTITY_MIGRATIONS } from "./IdentitySchema.js"
+import { JOB_MIGRATIONS } from "./JobSchema.js"
 import { LOTTERY_MIGRATIONS } from "./LotterySchema.js"
 
 export type { Migration } from "./Migration.js"
@@ -85,14 +88,37 @@ const STOCK_MIGRATIONS: ReadonlyArray<Migration> = [
       `create index units_status_idx on ${s}.units (status, kind, id)`,
     ],
   },
+  {
+    // R37 settled (docs/allocation.md): a lock interrupts draft or available only, and the unit keeps that
+    // status until unlocked. Rows written under the old rule are repaired first: a lock over a let or
+    // unusable unit had nothing to stop, so the unit returns to its remembered status; a lock without a
+    // remembered status returns to draft (what the old unlock did). Then the store enforces the rule.
+    version: 2,
+    name: "stock-lock-origin",
+    statements: (s) => [
+      `update ${s}.units set status = locked_from, locked_from = null, version = version + 1
+        where status = 'locked' and locked_from in ('let', 'unusable')`,
+      `update ${s}.units set locked_from = 'draft'
+        where status = 'locked' and (locked_from is null or locked_from = 'locked')`,
+      `update ${s}.units set locked_from = null where status <> 'locked' and locked_from is not null`,
+      `alter table ${s}.units add constraint units_lock_origin_check
+        check ((status = 'locked') = (locked_from is not null)
+               and (locked_from is null or locked_from in ('draft', 'available')))`,
+      // Inventory counts (R26–R42) group by project × unit type × status.
+      `create index units_inventory_idx on ${s}.units (project_id, bedrooms, halls, status)`,
+    ],
+  },
 ]
 
-/** All migrations: stock (1–199), fund (200–), cases (300–), lottery (400–); versions are unique. */
+/** All migrations: stock (1–199), fund (200–), cases (300–), lottery (400–), identity (500–), audit (600–), jobs (800–); versions are unique. */
 export const MIGRATIONS: ReadonlyArray<Migration> = [
   ...STOCK_MIGRATIONS,
   ...FUND_MIGRATIONS,
   ...CASE_MIGRATIONS,
   ...LOTTERY_MIGRATIONS,
+  ...IDENTITY_MIGRATIONS,
+  ...AUDIT_MIGRATIONS,
+  ...JOB_MIGRATIONS,
 ]
 
 /** Advisory-lock class for migrations; the second key is `hashtext(schema)`. */

@@ -13,11 +13,14 @@ import {
   StockStore,
   StockStoreError,
   type StockStoreErrorReason,
+  type UnitCountQuery,
   type UnitQuery,
   type UnitUpdate,
   type WriteSummary,
 } from "../../application/ports/StockStore.js"
-import { Building, Project, Unit } from "../../domain/stock/Stock.js"
+import type { StatusCount } from "../../domain/inventory/Inventory.js"
+import { Building, Project, ProjectId, Unit } from "../../domain/stock/Stock.js"
+import { UnitStatus } from "../../domain/stock/UnitStatus.js"
 import { classifyDbError, type Database, PgDatabase, type UnitsTable } from "./PgDatabase.js"
 
 /**
@@ -244,13 +247,18 @@ const inIdOrder = <A extends { readonly id: string }>(
 // Write
 
 /** Distinct records by id in batch order; the same id with other content in one batch is a Conflict. */
-const distinct = <A extends { readonly id: string }>(
+/** A macrotask turn every CHECK_STEP records of the in-memory checks, so a large batch never blocks the host. */
+const CHECK_STEP = 5000
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+const distinct = async <A extends { readonly id: string }>(
   xs: ReadonlyArray<A>,
   same: (a: A, b: A) => boolean,
   entity: "project" | "building" | "unit",
-): Array<A> => {
+): Promise<Array<A>> => {
   const seen = new Map<string, A>()
-  for (const x of xs) {
+  for (const [i, x] of xs.entries()) {
+    if (i > 0 && i % CHECK_STEP === 0) await breathe()
     const prior = seen.get(x.id)
     if (prior === undefined) seen.set(x.id, x)
     else if (!same(prior, x))
@@ -427,12 +435,13 @@ const writeBatch = async (
   chunk: number = INSERT_CHUNK,
 ): Promise<WriteSummary> => {
   // Checks that need no database: duplicates inside the batch.
-  const projects = distinct(batch.projects, sameProject, "project")
-  const buildings = distinct(batch.buildings, sameBuilding, "building")
-  const units = distinct(batch.units, sameUnit, "unit")
+  const projects = await distinct(batch.projects, sameProject, "project")
+  const buildings = await distinct(batch.buildings, sameBuilding, "building")
+  const units = await distinct(batch.units, sameUnit, "unit")
   const codes = new Map<string, string>()
   const slots = new Map<string, string>()
-  for (const u of units) {
+  for (const [i, u] of units.entries()) {
+    if (i > 0 && i % CHECK_STEP === 0) await breathe()
     const slot = `${u.buildingId}|${u.floor}|${u.roomNo}`
     const codeOwner = codes.get(u.code)
     if (codeOwner !== undefined)
@@ -636,6 +645,59 @@ const listPage = async (db: Kysely<Database>, q: UnitQuery) => {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Inventory counts (R26–R42): GROUP BY in the database, decoded at the edge
+
+const CountRow = Schema.Struct({
+  projectId: ProjectId,
+  bedrooms: Schema.Int,
+  halls: Schema.Int,
+  status: UnitStatus,
+  units: Schema.Int,
+})
+const decodeCountRow = Schema.decodeUnknownResult(CountRow)
+
+const countPage = async (db: Kysely<Database>, q: UnitCountQuery): Promise<ReadonlyArray<StatusCount>> => {
+  const rows = await db
+    .selectFrom("units")
+    .select((eb) => ["project_id", "bedrooms", "halls", "status", eb.fn.countAll<string | number>().as("n")])
+    .$if(q.projectId !== undefined, (qb) => qb.where("project_id", "=", q.projectId!))
+    .$if(q.inProjects !== undefined, (qb) =>
+      q.inProjects!.length === 0
+        ? qb.where(sql<boolean>`false`)
+        : qb.where("project_id", "in", [...q.inProjects!]),
+    )
+    .$if(q.inDistricts !== undefined, (qb) =>
+      q.inDistricts!.length === 0
+        ? qb.where(sql<boolean>`false`)
+        : qb.where("project_id", "in", (eb) =>
+            eb
+              .selectFrom("projects")
+              .select("projects.id")
+              .where("projects.district", "in", [...q.inDistricts!]),
+          ),
+    )
+    .groupBy(["project_id", "bedrooms", "halls", "status"])
+    // The canonical order of `compareStatusCounts`: code-unit order of the ASCII ids and status codes.
+    .orderBy(sql`project_id collate "C"`)
+    .orderBy("bedrooms")
+    .orderBy("halls")
+    .orderBy(sql`status collate "C"`)
+    .execute()
+  return rows.map((r) =>
+    decoded(
+      "inventory count",
+      decodeCountRow({
+        projectId: r.project_id,
+        bedrooms: Number(r.bedrooms),
+        halls: Number(r.halls),
+        status: r.status,
+        units: Number(r.n),
+      }),
+    ),
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** The StockStore over the PgDatabase in context (PostgreSQL or PGlite). */
 export const make = Effect.gen(function* () {
@@ -653,6 +715,7 @@ export const make = Effect.gen(function* () {
       }),
     updateUnits: (updates) => run(() => updateBatch(db, updates)),
     listUnits: (query) => run(() => listPage(db, query)),
+    countUnits: (query) => run(() => countPage(db, query)),
   })
 })
 

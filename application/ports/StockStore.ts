@@ -5,6 +5,7 @@
  * the version it read, and a stale version fails the whole call with `StaleVersion`.
  */
 import { Context, Data, type Effect, type Option } from "effect"
+import type { StatusCount } from "../../domain/inventory/Inventory.js"
 import type { HousingKind } from "../../domain/stock/HousingKind.js"
 import type { PublicCode } from "../../domain/stock/PublicCode.js"
 import type {
@@ -18,6 +19,11 @@ import type {
 } from "../../domain/stock/Stock.js"
 import type { UnitStatus } from "../../domain/stock/UnitStatus.js"
 
+/**
+ * Why a store call failed. `detail` is a fixed sentence safe to show: adapters never put driver text,
+ * SQLSTATE codes or constraint names into it (a database adapter may attach the SQLSTATE as a
+ * non-enumerable `sqlState` for logs).
+ */
 export type StockStoreErrorReason =
   /** A record with this id (or this unit's code, or this building/floor/room) exists with other content. */
   | {
@@ -37,11 +43,12 @@ export type StockStoreErrorReason =
   | { readonly _tag: "MissingReference"; readonly entity: "project" | "building"; readonly id: string }
   /**
    * The record breaks a store invariant that validation should have caught (a value out of its R132 range,
-   * a unit whose project is not its building's project). Not retryable: the caller has a bug.
+   * a unit whose project is not its building's project). Not retryable: the caller has a bug. `record`:
+   * the store could not tell which record (a value it cannot hold at all).
    */
   | {
       readonly _tag: "Rejected"
-      readonly entity: "project" | "building" | "unit"
+      readonly entity: "project" | "building" | "unit" | "record"
       readonly id: string
       readonly detail: string
     }
@@ -112,6 +119,13 @@ export interface UnitUpdate {
   readonly expectedVersion: number
 }
 
+/** Which units an inventory count covers; the scope lists as in `UnitQuery` (empty matches nothing). */
+export interface UnitCountQuery {
+  readonly projectId?: ProjectId
+  readonly inDistricts?: ReadonlyArray<DistrictCode>
+  readonly inProjects?: ReadonlyArray<ProjectId>
+}
+
 export class StockStore extends Context.Service<
   StockStore,
   {
@@ -128,5 +142,11 @@ export class StockStore extends Context.Service<
     /** Atomic optimistic update of several units. */
     readonly updateUnits: (updates: ReadonlyArray<UnitUpdate>) => Effect.Effect<void, StockStoreError>
     readonly listUnits: (query: UnitQuery) => Effect.Effect<UnitPage, StockStoreError>
+    /**
+     * Inventory counts (R26–R42): units per project × unit type × status, computed by the store from the
+     * stored units in one consistent read, in the order of `compareStatusCounts`. Always equal to
+     * `countUnits` over the same units (the contract suite checks it after random status changes).
+     */
+    readonly countUnits: (query: UnitCountQuery) => Effect.Effect<ReadonlyArray<StatusCount>, StockStoreError>
   }
 >()("anju/StockStore") {}

@@ -1,182 +1,106 @@
 /**
- * Inventory laws (R26–R42): over random event sequences the incremental counters equal a brute-force
- * recount of the unit and application records, the remaining rentable count is never negative and never
- * above the supply, and a rejected event leaves the state unchanged.
+ * Inventory laws (R26–R42) over the stock model: after any sequence of unit transitions the derived counts
+ * equal a brute-force recount of the units, sum to the number of units, and the remaining counts are
+ * bounded by the available units; the R26/R28 admission follows the remaining applicable count.
  */
 import { Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { unit } from "../../contracts-tests/StockFixtures.js"
+import type { ProjectId, Unit } from "../stock/Stock.js"
+import * as Rules from "../stock/StockRules.js"
+import { UNIT_STATUSES } from "../stock/UnitStatus.js"
 import * as Inventory from "./Inventory.js"
 
-const STRATA = ["P1|2室", "P1|1室", "P2|2室"]
-const UNITS = Array.from({ length: 6 }, (_, i) => ({ unit: `U${i}`, stratum: STRATA[i % 3]! }))
-const APPS = Array.from({ length: 6 }, (_, i) => `A${i}`)
+const P1 = "INV-P1" as ProjectId
+const P2 = "INV-P2" as ProjectId
+const units: ReadonlyArray<Unit> = Array.from({ length: 8 }, (_, i) => ({
+  ...unit("inv", i),
+  projectId: i % 3 === 0 ? P2 : P1,
+  bedrooms: 1 + (i % 2),
+  halls: 1,
+}))
 
-const unitArb = fc.constantFrom(...UNITS)
-const appArb = fc.constantFrom(...APPS)
-// Weighted so that publishing, submitting and binding happen often enough for every later event to apply.
-const w = <A>(arbitrary: fc.Arbitrary<A>, weight: number) => ({ arbitrary, weight })
-const unitEvent = (tag: "Publish" | "Recall" | "Lock" | "Unlock" | "Restore") =>
-  unitArb.map((u) => (tag === "Publish" ? { _tag: tag, ...u } : { _tag: tag, unit: u.unit }))
-const appEvent = (
-  tag: "Rollback" | "Abandon" | "Reject" | "FailVerification" | "Revoke" | "MoveOut" | "Exit",
-) => appArb.map((application) => ({ _tag: tag, application }))
-const toUnit = (tag: "Bind" | "Exchange") =>
-  fc
-    .record({ application: appArb, unit: unitArb })
-    .map((r) => ({ _tag: tag, application: r.application, unit: r.unit.unit }))
-const eventArb: fc.Arbitrary<Inventory.InventoryEvent> = fc.oneof(
-  w(unitEvent("Publish"), 6),
-  w(unitEvent("Recall"), 1),
-  w(unitEvent("Lock"), 1),
-  w(unitEvent("Unlock"), 2),
-  w(unitEvent("Restore"), 3),
-  w(
-    fc
-      .record({
-        application: appArb,
-        stratum: fc.constantFrom(...STRATA),
-        period: fc.constantFrom("normal", "centralised"),
-      })
-      .map((r) => ({ _tag: "Submit" as const, ...r, period: r.period as Inventory.Period })),
-    3,
-  ),
-  ...(["Rollback", "Abandon", "Reject", "FailVerification", "Revoke", "MoveOut"] as const).map((t) =>
-    w(appEvent(t), 1),
-  ),
-  w(appEvent("Exit"), 3),
-  w(toUnit("Bind"), 5),
-  w(toUnit("Exchange"), 4),
-) as fc.Arbitrary<Inventory.InventoryEvent>
+const COMMANDS = ["publish", "recall", "lock", "unlock", "let", "release", "markUnusable"] as const
+const TRANSITIONS: Record<(typeof COMMANDS)[number], (u: Unit) => Result.Result<Unit, unknown>> = {
+  publish: Rules.publish,
+  recall: Rules.recall,
+  lock: Rules.lock,
+  unlock: Rules.unlock,
+  let: Rules.letUnit,
+  release: Rules.release,
+  markUnusable: Rules.markUnusable,
+}
+const step = (u: Unit, c: (typeof COMMANDS)[number]) => TRANSITIONS[c](u)
 
-/** Brute force: count every record from scratch. */
-const recount = (inv: Inventory.Inventory, stratum: string) => {
-  let available = 0
-  let supply = 0
-  let metered = 0
-  let unmetered = 0
-  for (const u of inv.units.values())
-    if (u.stratum === stratum) {
-      if (u.state === "available") available++
-      if (u.state !== "draft") supply++
-    }
-  for (const a of inv.applications.values())
-    if (a._tag === "holding" && a.stratum === stratum) a.metered ? metered++ : unmetered++
-  return { available, supply, remaining: available - metered, metered, unmetered }
+const stepsArb = fc.array(
+  fc.record({ i: fc.nat({ max: units.length - 1 }), c: fc.constantFrom(...COMMANDS) }),
+  { maxLength: 60 },
+)
+
+const run = (steps: ReadonlyArray<{ i: number; c: (typeof COMMANDS)[number] }>) => {
+  const cur = [...units]
+  for (const { i, c } of steps) {
+    const r = step(cur[i]!, c)
+    if (Result.isSuccess(r)) cur[i] = r.success
+  }
+  return cur
 }
 
-describe("Inventory", () => {
-  it("counters equal a brute-force recount; never negative, never over supply; rejections change nothing", () => {
-    const accepted = new Map<string, number>()
+describe("inventory counts derived from stock units (R26–R42)", () => {
+  it("counts per project × unit type × status, in canonical order", () => {
+    const published = units.map((u, i) => (i < 3 ? Result.getOrThrow(Rules.publish(u)) : u))
+    const rows = Inventory.countUnits(published)
+    expect(rows.reduce((n, r) => n + r.units, 0)).toBe(units.length)
+    expect([...rows].sort(Inventory.compareStatusCounts)).toEqual(rows)
+    const s = Inventory.stratumOf(rows, P1, { bedrooms: 2, halls: 1 })
+    // units 1, 5, 7 are P1 with 2 bedrooms; unit 1 is published
+    expect(s).toMatchObject({ available: 1, draft: 2, locked: 0, let: 0, unusable: 0 })
+    expect(Inventory.stratumOf(rows, P2, { bedrooms: 5, halls: 5 }).available).toBe(0)
+    expect(Inventory.unitTypeLabel(s)).toBe("2室1厅")
+  })
+
+  it("property: after any transition sequence the counts equal a recount of the units", () => {
     fc.assert(
-      fc.property(fc.array(eventArb, { minLength: 20, maxLength: 80 }), (events) => {
-        let inv = Inventory.empty
-        for (const e of events) {
-          const r = Inventory.apply(inv, e)
-          if (Result.isFailure(r)) {
-            expect(Inventory.apply(inv, e)).toEqual(r) // refusals are pure: same state, same answer
-            continue
-          }
-          accepted.set(e._tag, (accepted.get(e._tag) ?? 0) + 1)
-          inv = r.success
-          for (const s of STRATA) {
-            const c = Inventory.countsOf(inv, s)
-            const b = recount(inv, s)
-            expect(Inventory.remainingRentable(c)).toBe(b.remaining)
-            expect(c.available).toBe(b.available)
-            expect(c.supply).toBe(b.supply)
-            expect(c.unmeteredHolds).toBe(b.unmetered)
-            expect(Inventory.remainingRentable(c)).toBeGreaterThanOrEqual(0)
-            expect(Inventory.remainingRentable(c)).toBeLessThanOrEqual(c.supply)
-            expect(Inventory.remainingApplicable(c)).toBeLessThanOrEqual(Inventory.remainingRentable(c))
-          }
-          // every let unit is bound to an application bound to it, and back
-          for (const [id, u] of inv.units)
-            if (u.state === "let")
-              expect(inv.applications.get(u.boundTo!)).toEqual({ _tag: "bound", unit: id })
-          for (const [, a] of inv.applications)
-            if (a._tag === "bound") expect(inv.units.get(a.unit)?.state).toBe("let")
-        }
+      fc.property(stepsArb, (steps) => {
+        const cur = run(steps)
+        const rows = Inventory.countUnits(cur)
+        expect(rows.every((r) => r.units > 0)).toBe(true)
+        expect(rows.reduce((n, r) => n + r.units, 0)).toBe(cur.length)
+        for (const s of Inventory.strata(rows))
+          for (const status of UNIT_STATUSES)
+            expect(s[status]).toBe(
+              cur.filter(
+                (u) =>
+                  u.projectId === s.projectId &&
+                  u.bedrooms === s.bedrooms &&
+                  u.halls === s.halls &&
+                  u.status === status,
+              ).length,
+            )
       }),
-      { numRuns: 500 },
     )
-    // the generator reaches every event kind, so the laws are not checked on refusals only
-    for (const tag of [
-      "Publish",
-      "Recall",
-      "Lock",
-      "Unlock",
-      "Restore",
-      "Submit",
-      "Rollback",
-      "Abandon",
-      "Bind",
-      "Revoke",
-      "Exchange",
-      "Exit",
-    ])
-      expect([tag, accepted.get(tag) ?? 0]).toEqual([tag, expect.toSatisfy((n: number) => n >= 5)])
   })
 
-  const run = (...events: ReadonlyArray<Inventory.InventoryEvent>) =>
-    Inventory.applyAll(Inventory.empty, events)
-  const ok = (...events: ReadonlyArray<Inventory.InventoryEvent>) => {
-    const r = run(...events)
-    if (Result.isFailure(r)) throw new Error(r.failure.error.message)
-    return r.success
-  }
-  const S = "P1|2室"
-
-  it("R27/R28: submit deducts; the submission beyond supply is rejected to the queue; applicants = supply is accepted", () => {
-    const inv = ok(
-      { _tag: "Publish", unit: "U1", stratum: S },
-      { _tag: "Publish", unit: "U2", stratum: S },
-      { _tag: "Submit", application: "A1", stratum: S, period: "normal" },
-      { _tag: "Submit", application: "A2", stratum: S, period: "normal" },
+  it("property: remaining counts are never negative and never above the available units", () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 20 }),
+        fc.nat({ max: 20 }),
+        fc.nat({ max: 20 }),
+        (available, metered, unmetered) => {
+          const c = { available }
+          const h = { metered, unmetered }
+          const rentable = Inventory.remainingRentable(c, h)
+          const applicable = Inventory.remainingApplicable(c, h)
+          expect(0 <= applicable && applicable <= rentable && rentable <= available).toBe(true)
+          // Every hold is either matched by an available unit or counted as oversubscribed.
+          expect(applicable + metered + unmetered - Inventory.oversubscribed(c, h)).toBe(available)
+          // R26/R28: the normal period admits exactly while a slot remains; the centralised period always.
+          expect(Inventory.admitsApplication(c, h, "normal")).toBe(applicable > 0)
+          expect(Inventory.admitsApplication(c, h, "centralised")).toBe(true)
+        },
+      ),
     )
-    expect(Inventory.remainingRentable(Inventory.countsOf(inv, S))).toBe(0)
-    const third = Inventory.apply(inv, { _tag: "Submit", application: "A3", stratum: S, period: "normal" })
-    expect(Result.isFailure(third) && third.failure.reason).toBe("no-remaining-units")
-  })
-
-  it("R26/R30: a centralised-period submission is not checked nor deducted, so its rollback restores nothing", () => {
-    const inv = ok(
-      { _tag: "Publish", unit: "U1", stratum: S },
-      { _tag: "Submit", application: "A1", stratum: S, period: "centralised" },
-      { _tag: "Submit", application: "A2", stratum: S, period: "centralised" },
-    )
-    const c = Inventory.countsOf(inv, S)
-    expect(Inventory.remainingRentable(c)).toBe(1)
-    expect(Inventory.remainingApplicable(c)).toBe(0)
-    expect(Inventory.oversubscribed(c)).toBe(1)
-    const back = ok(
-      { _tag: "Publish", unit: "U1", stratum: S },
-      { _tag: "Submit", application: "A1", stratum: S, period: "normal" },
-      { _tag: "Rollback", application: "A1" },
-    )
-    expect(Inventory.remainingRentable(Inventory.countsOf(back, S))).toBe(1)
-  })
-
-  it("R32/R35/R38: revoke restores, exchange swaps, exit makes the unit unusable", () => {
-    const inv = ok(
-      { _tag: "Publish", unit: "U1", stratum: S },
-      { _tag: "Publish", unit: "U2", stratum: S },
-      { _tag: "Submit", application: "A1", stratum: S, period: "normal" },
-      { _tag: "Bind", application: "A1", unit: "U1" },
-      { _tag: "Exchange", application: "A1", unit: "U2" },
-    )
-    expect(inv.units.get("U1")?.state).toBe("available")
-    expect(Inventory.remainingRentable(Inventory.countsOf(inv, S))).toBe(1)
-    const exited = Inventory.apply(inv, { _tag: "Exit", application: "A1" })
-    expect(Result.isSuccess(exited) && exited.success.units.get("U2")?.state).toBe("unusable")
-  })
-
-  it("R37: a lock cannot take a unit reserved by a submission", () => {
-    const r = run(
-      { _tag: "Publish", unit: "U1", stratum: S },
-      { _tag: "Submit", application: "A1", stratum: S, period: "normal" },
-      { _tag: "Lock", unit: "U1" },
-    )
-    expect(Result.isFailure(r) && r.failure.error.reason).toBe("no-remaining-units")
   })
 })

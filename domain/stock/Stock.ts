@@ -11,7 +11,7 @@ import { Money } from "../values/Money.js"
 import { UnifiedSocialCreditCode } from "../values/UnifiedSocialCreditCode.js"
 import { HousingKind } from "./HousingKind.js"
 import { PublicCode } from "./PublicCode.js"
-import { UnitStatus } from "./UnitStatus.js"
+import { LockableStatus, UnitStatus } from "./UnitStatus.js"
 
 /** Client-chosen identifiers: letters, digits, `-`, `_`, `.`; 1–64 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u
@@ -78,8 +78,8 @@ export const Unit = Schema.Struct({
   marketRent: Money,
   kind: HousingKind,
   status: UnitStatus,
-  /** The status a lock interrupted, restored by unlock (R37); null unless locked. */
-  lockedFrom: Schema.NullOr(UnitStatus),
+  /** The status a lock interrupted (draft or available), restored by unlock (R37); null unless locked. */
+  lockedFrom: Schema.NullOr(LockableStatus),
   /** True once the unit has been let or selected: its kind is then frozen (R40). */
   supplied: Schema.Boolean,
   version: Schema.Int,

@@ -139,6 +139,20 @@ describe("unit life cycle", () => {
     expect(Result.isFailure(Rules.letUnit(locked))).toBe(true)
     expect(ok(Rules.unlock(locked))).toMatchObject({ status: "available", lockedFrom: null })
   })
+  it("R37 settled: only a draft or available unit is locked; let, unusable and locked units are refused", () => {
+    const draftLock = ok(Rules.lock(u0))
+    expect(draftLock).toMatchObject({ status: "locked", lockedFrom: "draft" })
+    expect(ok(Rules.unlock(draftLock))).toMatchObject({ status: "draft", lockedFrom: null })
+    const letU = ok(Rules.letUnit(ok(Rules.publish(u0))))
+    const unusable = ok(Rules.markUnusable(letU))
+    for (const u of [letU, unusable, draftLock]) {
+      const r = Rules.lock(u)
+      expect(Result.isFailure(r) && r.failure).toMatchObject({ rule: "R37.lock-draft-or-available" })
+    }
+    expect(Rules.unitInvariantViolation({ ...letU, status: "locked", lockedFrom: "let" as never })).toMatch(
+      /R37/u,
+    )
+  })
   it("R40: only an unsupplied unit may change kind", () => {
     expect(ok(Rules.convertKind(u0, "baozu")).kind).toBe("baozu")
     const supplied = ok(Rules.release(ok(Rules.letUnit(ok(Rules.publish(u0))))))
@@ -176,6 +190,65 @@ describe("unit life cycle", () => {
           everLet ||= u.status === "let"
           expect(u.supplied).toBe(everLet)
           expect(u.lockedFrom === null).toBe(u.status !== "locked")
+        }
+      }),
+    )
+  })
+  const anyCommand = fc.oneof(
+    fc
+      .constantFrom("publish", "recall", "lock", "unlock", "let", "release", "markUnusable")
+      .map((c) => ({ c })),
+    fc.constantFrom<HousingKind>("gongzu", "baozu", "gongyou").map((k) => ({ c: "convertKind", k })),
+  )
+  const applyCommand = (u: Unit, { c, k }: { c: string; k?: HousingKind }) =>
+    c === "convertKind"
+      ? Rules.convertKind(u, k!)
+      : c === "let"
+        ? Rules.letUnit(u)
+        : (Rules as unknown as Record<string, (x: Unit) => Result.Result<Unit, unknown>>)[c]!(u)
+  it("property: unlock always returns to the status before the lock (R37)", () => {
+    fc.assert(
+      fc.property(fc.array(anyCommand, { maxLength: 40 }), (cmds) => {
+        let u = u0
+        let beforeLock: Unit | undefined
+        for (const cmd of cmds) {
+          const r = applyCommand(u, cmd)
+          if (Result.isFailure(r)) continue
+          if (cmd.c === "lock") beforeLock = u
+          if (cmd.c === "unlock") {
+            // Status, lock marker and supply are what they were before the lock (a kind conversion of an
+            // unsupplied unit may happen while it is locked, R40).
+            const state = (x: Unit) => ({ status: x.status, lockedFrom: x.lockedFrom, supplied: x.supplied })
+            expect(state(r.success)).toEqual(state(beforeLock!))
+            expect(r.success.version).toBe(u.version + 1)
+          }
+          u = r.success
+        }
+      }),
+    )
+  })
+  it("property: no command sequence reaches a state R35–R40 forbid", () => {
+    fc.assert(
+      fc.property(fc.array(anyCommand, { maxLength: 60 }), (cmds) => {
+        let u = u0
+        for (const cmd of cmds) {
+          const r = applyCommand(u, cmd)
+          if (Result.isFailure(r)) {
+            // A refusal names the rule and the status it saw.
+            expect(r.failure).toMatchObject({ unitId: u.id, status: u.status })
+            continue
+          }
+          const prev = u
+          u = r.success
+          expect(Rules.unitInvariantViolation(u)).toBeUndefined()
+          // R37: a lock interrupts draft or available only; a locked unit is never let directly.
+          if (u.status === "locked") expect(["draft", "available"]).toContain(u.lockedFrom)
+          if (u.status === "let") expect(prev.status).toBe("available")
+          // R38: unusable only after a let unit's exit; R35: release only from let or unusable.
+          if (u.status === "unusable") expect(prev.status).toBe("let")
+          if (cmd.c === "release") expect(["let", "unusable"]).toContain(prev.status)
+          // R40: once supplied, always supplied, and the kind is frozen.
+          if (prev.supplied) expect(u.supplied && u.kind === prev.kind).toBe(true)
         }
       }),
     )

@@ -23,7 +23,7 @@ import {
   type Unit,
   type UnitId,
 } from "./Stock.js"
-import type { UnitStatus } from "./UnitStatus.js"
+import { isLockable, type UnitStatus } from "./UnitStatus.js"
 
 type Cell = string | number | boolean | null | undefined
 
@@ -371,6 +371,9 @@ export const unitInvariantViolation = (u: Unit): string | undefined => {
   if (u.rent < 0 || u.marketRent < 0) return "rents ≥ 0"
   if (!Number.isInteger(u.version) || u.version < 1) return "version ≥ 1"
   if ((u.status === "locked") !== (u.lockedFrom !== null)) return "lockedFrom is set exactly when locked"
+  if (u.lockedFrom !== null && !isLockable(u.lockedFrom))
+    return "R37 a lock interrupts draft or available only"
+  if (u.status === "let" && !u.supplied) return "R40 a let unit is supplied"
   return undefined
 }
 
@@ -453,17 +456,28 @@ export const recall = (u: Unit) =>
         `only an available unit can be recalled; it is ${u.status}`,
       )
 
-/** 锁定 (R37): a locked unit cannot be let until unlocked; it remembers the interrupted status. */
+/**
+ * 锁定 (R37, seed 003 #70 "锁定和解锁管理"): "锁定后的房源无法进行出租操作 … 若需出租，必须先解锁房源". A lock
+ * exists to stop a letting, so only a unit that could still be let is locked: draft (待发布) or available
+ * (可租). A let unit is refused (its tenancy follow-ups, R35 exchange and R38 exit, must stay possible), an
+ * unusable one too (it awaits its R38 handling), and a locked one is not locked twice. The stored unit
+ * remembers the interrupted status in `lockedFrom`.
+ */
 export const lock = (u: Unit) =>
-  u.status === "locked" || u.status === "unusable"
-    ? refuse(u, "lock", "R37.lock", `a ${u.status} unit cannot be locked`)
-    : next(u, { status: "locked", lockedFrom: u.status })
+  isLockable(u.status)
+    ? next(u, { status: "locked", lockedFrom: u.status })
+    : refuse(
+        u,
+        "lock",
+        "R37.lock-draft-or-available",
+        `only a draft or available unit can be locked; it is ${u.status}`,
+      )
 
-/** 解锁 (R37): restores the status the lock interrupted. */
+/** 解锁 (R37): restores exactly the status the lock interrupted (draft or available). */
 export const unlock = (u: Unit) =>
-  u.status === "locked"
-    ? next(u, { status: u.lockedFrom ?? "draft", lockedFrom: null })
-    : refuse(u, "unlock", "R37.unlock", `only a locked unit can be unlocked; it is ${u.status}`)
+  u.status === "locked" && u.lockedFrom !== null
+    ? next(u, { status: u.lockedFrom, lockedFrom: null })
+    : refuse(u, "unlock", "R37.unlock-locked-only", `only a locked unit can be unlocked; it is ${u.status}`)
 
 /** 出租/选定: an available unit is let or selected; from now on it counts as supplied (R40). */
 export const letUnit = (u: Unit) =>

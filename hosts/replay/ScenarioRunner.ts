@@ -4,9 +4,12 @@
  * fairness warnings, events) — runs through the application use-cases on a TestClock against a fresh
  * memory or PGlite store. Deterministic: ids come from the scenario, time only from the TestClock, so
  * the observed outcome is identical on every store. `record` rewrites the expectations from it.
+ * One format family, one runner: a scenario's `kind:` (or, without one, its folder) picks the player —
+ * `cases` here, `fund` in FundScenario.ts; `findScenarios` walks a folder tree for every scenario file.
  */
-import { readFile } from "node:fs/promises"
-import { Cause, Effect, Exit, Layer } from "effect"
+import { readdir, readFile, stat } from "node:fs/promises"
+import { basename, dirname, join, sep } from "node:path"
+import { Cause, Effect, Exit, Layer, Result } from "effect"
 import * as TestClock from "effect/testing/TestClock"
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml"
 import type { Actor } from "../../application/cases/CaseActor.js"
@@ -24,6 +27,11 @@ import * as PgliteDatabase from "../../adapters/pglite/PgliteDatabase.js"
 import * as PgCaseStore from "../../adapters/postgres/PgCaseStore.js"
 import { PgDatabase } from "../../adapters/postgres/PgDatabase.js"
 import { migrate } from "../../adapters/postgres/Migrations.js"
+import * as MemoryLedger from "../../adapters/memory/MemoryLedger.js"
+import * as PgLedger from "../../adapters/postgres/PgLedger.js"
+import type { Ledger } from "../../application/ports/Ledger.js"
+import { loadPolicy, type PolicyTable } from "../../domain/policy/PolicyTable.js"
+import { type FundObserved, type FundSpec, isFundSpec, runFundScenario } from "./FundScenario.js"
 
 export type StoreKind = "memory" | "pglite"
 
@@ -216,29 +224,111 @@ export const parseScenario = (text: string): Scenario => {
   return s
 }
 
+// ---------------------------------------------------------------------------------------------
+// Every kind of scenario
+
+export const SCENARIO_KINDS = ["cases", "fund"] as const
+export type ScenarioKind = (typeof SCENARIO_KINDS)[number]
+
+/** A parsed scenario of any kind. */
+export type AnyScenario =
+  | { readonly kind: "cases"; readonly name: string; readonly scenario: Scenario }
+  | { readonly kind: "fund"; readonly name: string; readonly spec: FundSpec }
+
+export interface AnyResult {
+  readonly kind: ScenarioKind
+  readonly name: string
+  readonly passed: boolean
+  readonly failures: ReadonlyArray<string>
+  /** Store-neutral: the same on memory and PGlite. */
+  readonly observed: Observed | FundObserved | null
+}
+
+/** The kind of a scenario: its `kind:` field, else its folder (`…/fund/…` → fund), else `cases`. */
+const kindOf = (value: unknown, path: string): ScenarioKind => {
+  const declared = (value as { kind?: unknown } | null)?.kind
+  if (declared !== undefined) {
+    if (!SCENARIO_KINDS.includes(declared as ScenarioKind))
+      throw new Error(`unknown scenario kind "${String(declared)}" (${SCENARIO_KINDS.join(", ")})`)
+    return declared as ScenarioKind
+  }
+  return dirname(path).split(sep).includes("fund") ? "fund" : "cases"
+}
+
+/** Parses a scenario file of any kind; throws with a readable message when it is not one. */
+export const parseAnyScenario = (text: string, path: string): AnyScenario => {
+  const value: unknown = parseYaml(text)
+  const kind = kindOf(value, path)
+  if (kind === "fund") {
+    if (!isFundSpec(value)) throw new Error("a fund scenario needs estate, lift_repair and expect")
+    return { kind, name: value.name ?? basename(path).replace(/\.ya?ml$/u, ""), spec: { ...value, kind } }
+  }
+  const scenario = parseScenario(text)
+  return { kind, name: scenario.name, scenario }
+}
+
+/** Every scenario file (*.yaml, *.yml) under `target`, subfolders included, in path order; a file is itself. */
+export const findScenarios = async (target: string): Promise<ReadonlyArray<string> | undefined> => {
+  const s = await stat(target).catch(() => undefined)
+  if (s === undefined) return undefined
+  if (!s.isDirectory()) return [target]
+  const out: Array<string> = []
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) await walk(path)
+      else if (entry.isFile() && /\.ya?ml$/u.test(entry.name)) out.push(path)
+    }
+  }
+  await walk(target)
+  return out
+}
+
+const loadFundPolicy = async (dir = new URL("../../policy/", import.meta.url)): Promise<PolicyTable> => {
+  const loaded = loadPolicy([
+    { name: "policy/fund.yaml", text: await readFile(new URL("fund.yaml", dir), "utf8") },
+  ])
+  if (Result.isFailure(loaded)) throw new Error(`policy/fund.yaml: ${loaded.failure.message}`)
+  return loaded.success
+}
+
 /** A replay session: one PGlite instance (if asked for) shared by its scenarios, one schema each. */
 export const makeReplayer = async (store: StoreKind) => {
   const policy = MemoryPolicySource.layer(await loadPolicyFiles())
   const db = store === "pglite" ? await PgliteDatabase.makeKysely() : undefined
+  let fundPolicy: PolicyTable | undefined
   let n = 0
-  const storeLayer = async (): Promise<Layer.Layer<CaseStore>> => {
-    if (db === undefined) return MemoryCaseStore.layer
+  const freshSchema = async () => {
     const schema = `replay_${n++}`
-    await migrate(db, schema)
-    return PgCaseStore.layer.pipe(Layer.provide(Layer.succeed(PgDatabase, { db, schema })))
+    await migrate(db!, schema)
+    return Layer.succeed(PgDatabase, { db: db!, schema })
+  }
+  const storeLayer = async (): Promise<Layer.Layer<CaseStore>> =>
+    db === undefined ? MemoryCaseStore.layer : PgCaseStore.layer.pipe(Layer.provide(await freshSchema()))
+  const ledgerLayer = async (): Promise<Layer.Layer<Ledger>> =>
+    db === undefined ? MemoryLedger.layer : PgLedger.layer.pipe(Layer.provide(await freshSchema()))
+  const run = async (scenario: Scenario): Promise<ScenarioResult> => {
+    const layer = Layer.mergeAll(
+      await storeLayer(),
+      MemoryFieldCipher.layer(),
+      policy,
+      MemoryAgencyRecords.layer(scenario.agencies ?? []),
+      TestClock.layer(),
+    )
+    const observed = await Effect.runPromise(play(scenario).pipe(Effect.provide(layer)))
+    const failures = compare(scenario, observed)
+    return { name: scenario.name, passed: failures.length === 0, failures, observed }
   }
   return {
-    run: async (scenario: Scenario): Promise<ScenarioResult> => {
-      const layer = Layer.mergeAll(
-        await storeLayer(),
-        MemoryFieldCipher.layer(),
-        policy,
-        MemoryAgencyRecords.layer(scenario.agencies ?? []),
-        TestClock.layer(),
-      )
-      const observed = await Effect.runPromise(play(scenario).pipe(Effect.provide(layer)))
-      const failures = compare(scenario, observed)
-      return { name: scenario.name, passed: failures.length === 0, failures, observed }
+    run,
+    /** Runs a scenario of any kind on this session's store. */
+    runAny: async (s: AnyScenario): Promise<AnyResult> => {
+      if (s.kind === "cases") return { kind: s.kind, ...(await run(s.scenario)) }
+      fundPolicy ??= await loadFundPolicy()
+      const r = await runFundScenario(s.spec, fundPolicy, await ledgerLayer())
+      return { kind: s.kind, name: s.name, passed: r.failures.length === 0, ...r }
     },
     close: async () => {
       await db?.destroy()

@@ -282,12 +282,16 @@ describe("anju selection", () => {
       sm4Key,
       "--sm2-public-key",
       keys.publicKey,
-      "--units",
-      `${CASES}/selection-units.csv`,
+      "--memory",
+      "--stock",
+      `${CASES}/selection-stock.csv`,
     )
-    expect(imported).toContain("GY-2025-0007,馨越公寓/一室户,1-101")
-    expect(imported).toContain("馨越公寓/一室户,1,1")
-    const bare = await ok(
+    // The bound unit is let in the stored stock, and the counts are derived from the stored units (R26–R42).
+    expect(imported).toContain("GY-2025-0007,1-101,XY-P1,1室0厅,let")
+    expect(imported).toContain("XY-P1,1室0厅,1,1,1")
+    expect(imported).toContain("XY-P1,2室1厅,1,0,1")
+    // Against a store without those units nothing is bound (the stock is the only truth).
+    const bare = await run([
       "selection",
       "import",
       "--in",
@@ -296,8 +300,10 @@ describe("anju selection", () => {
       sm4Key,
       "--sm2-public-key",
       keys.publicKey,
-    )
-    expect(bare).toContain("馨越公寓/一室户,1,0") // without a units file only the bound unit is known
+      "--memory",
+    ])
+    expect(bare.code).toBe(1)
+    expect(bare.err).toContain("no such unit in the stock")
     const other = sm2.generateKeyPairHex()
     const forged = await run([
       "selection",

@@ -1,52 +1,57 @@
 /**
- * `anju replay <file.yaml|dir> [--store memory|pglite] [--record]`: replays case-workflow scenarios
- * (contracts-tests/scenarios/cases) through the application layer with a test clock and prints one
- * pass/fail line per scenario; exit 1 when any fails, 2 on usage errors. `--record` writes the
- * observed outcomes back into each file as its expectations, for review.
+ * `anju replay <file.yaml|dir> [--store memory|pglite] [--record]`: replays every scenario found (in the
+ * folder and all its subfolders) — case workflows, fund years, … — through the application layer and prints
+ * one pass/fail line per scenario and `N/M scenarios passed`. Exit 1 when any fails or none is found, 2 on
+ * usage errors. `--record` writes the observed outcomes back into each case scenario as its expectations.
  */
-import { readdir, stat } from "node:fs/promises"
-import { join } from "node:path"
 import { Argument, Flag } from "effect/cli"
-import { makeReplayer, parseScenario, recordScenario, type StoreKind } from "../../replay/ScenarioRunner.js"
+import {
+  type AnyScenario,
+  findScenarios,
+  makeReplayer,
+  parseAnyScenario,
+  recordScenario,
+  type StoreKind,
+} from "../../replay/ScenarioRunner.js"
 import { choice, switchFlag, UsageError } from "../Args.js"
 import { defineCommand } from "../CliCommand.js"
 
-const scenarioFiles = async (target: string): Promise<ReadonlyArray<string>> => {
-  const s = await stat(target).catch(() => undefined)
-  if (s === undefined) throw new UsageError(`no such file or directory: ${target}`)
-  if (!s.isDirectory()) return [target]
-  return (await readdir(target))
-    .filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"))
-    .sort()
-    .map((f) => join(target, f))
-}
-
 export const replay = defineCommand({
   words: ["replay"],
-  description: "replay case-workflow scenarios (场景回放) and print a pass/fail line each",
+  description:
+    "replay scenarios (场景回放: cases, fund) found under a folder and print a pass/fail line each",
   examples: [
     {
-      command: "anju replay contracts-tests/scenarios/cases",
-      description: "every scenario on in-memory stores",
+      command: "anju replay contracts-tests/scenarios",
+      description: "every shipped scenario, subfolders included, on in-memory stores",
     },
     {
-      command: "anju replay contracts-tests/scenarios/cases --store pglite",
+      command: "anju replay contracts-tests/scenarios --store pglite",
       description: "the same on embedded PGlite",
     },
   ],
   config: {
     target: Argument.String("target").pipe(
       Argument.withMetavar("file.yaml|dir"),
-      Argument.withDescription("a scenario file, or a folder of them (*.yaml, *.yml)"),
+      Argument.withDescription("a scenario file, or a folder searched recursively (*.yaml, *.yml)"),
     ),
     store: choice("store", ["memory", "pglite"], "the stores to replay on").pipe(
       Flag.withDefault("memory" as const),
     ),
-    record: switchFlag("record", "write the observed outcomes back into each file as its expectations"),
+    record: switchFlag(
+      "record",
+      "write the observed outcomes back into each case scenario as its expectations",
+    ),
   },
   run: async (input, io) => {
     const store: StoreKind = input.store
-    const files = await scenarioFiles(input.target)
+    const files = await findScenarios(input.target)
+    if (files === undefined) throw new UsageError(`no such file or directory: ${input.target}`)
+    if (files.length === 0) {
+      io.err(`no scenarios (*.yaml, *.yml) found under ${input.target}`)
+      io.out("0/0 scenarios passed")
+      return 1
+    }
     const replayer = await makeReplayer(store)
     const progress = io.progress("replay", files.length)
     let failed = 0
@@ -54,26 +59,27 @@ export const replay = defineCommand({
       for (const file of files) {
         progress.tick(0, file)
         const text = new TextDecoder().decode(await io.readFile(file))
-        let scenario: ReturnType<typeof parseScenario>
+        let scenario: AnyScenario
         try {
-          scenario = parseScenario(text)
+          scenario = parseAnyScenario(text, file)
         } catch (e) {
           failed++
           progress.tick(1)
           io.out(`FAIL ${file}: ${e instanceof Error ? e.message : String(e)}`)
           continue
         }
-        const result = await replayer.run(scenario)
+        const result = await replayer.runAny(scenario)
         progress.tick(1)
-        if (input.record) {
-          await io.writeFile(file, recordScenario(scenario, result.observed))
+        if (input.record && scenario.kind === "cases" && result.observed !== null) {
+          await io.writeFile(file, recordScenario(scenario.scenario, result.observed as never))
           io.out(`RECORDED ${file} (${scenario.name})`)
           continue
         }
-        if (result.passed) io.out(`PASS ${file} (${scenario.name}) [${store}]`)
+        const label = `${file} (${scenario.name}) [${scenario.kind}, ${store}]`
+        if (result.passed) io.out(`PASS ${label}`)
         else {
           failed++
-          io.out(`FAIL ${file} (${scenario.name}) [${store}]\n  ${result.failures.join("\n  ")}`)
+          io.out(`FAIL ${label}\n  ${result.failures.join("\n  ")}`)
         }
       }
     } finally {

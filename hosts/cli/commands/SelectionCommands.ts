@@ -2,21 +2,29 @@
  * `anju selection …` (R54): a standalone house-selection session kept in one JSON state file, rewritten
  * atomically (temp file + rename) after each operation: init, check-in, preselect, choose, skip, release,
  * status (the progress table), export (SM4-GCM + SM2, adapters/sm/SelectionSeal.ts) and import (verify,
- * decrypt, bind persons to houses and update the inventory). Exit 0 ok, 1 refused or unverifiable, 2 usage.
+ * decrypt, let the bound units in the stored stock, print the derived inventory counts). Exit 0 ok, 1 refused
+ * or unverifiable, 2 usage.
  */
 import { rename, stat, writeFile } from "node:fs/promises"
-import { Effect, Exit, Result } from "effect"
+import { Effect, Exit, Layer, ManagedRuntime, Result } from "effect"
 import type { Command as EffectCommand } from "effect/cli"
 import * as SelectionSeal from "../../../adapters/sm/SelectionSeal.js"
+import { StockStore } from "../../../application/ports/StockStore.js"
 import { importSelectionResult } from "../../../application/selection/ImportSelectionResult.js"
+import { changeUnits } from "../../../application/stock/ChangeUnits.js"
+import { importStock } from "../../../application/stock/ImportStock.js"
+import { LOCAL_AUTHORITY } from "../../../application/stock/StockAccess.js"
 import * as Inventory from "../../../domain/inventory/Inventory.js"
 import { cell, readHeader } from "../../../domain/queue/ApplicantCsv.js"
-import { decodeResult, encodeResult, resultOf } from "../../../domain/selection/SelectionResult.js"
+import { encodeResult, resultOf } from "../../../domain/selection/SelectionResult.js"
 import * as S from "../../../domain/selection/SelectionSession.js"
-import { parseCsv, toCsvLine } from "../../../domain/stock/Tabular.js"
-import { optionalText, switchFlag, text as textFlag, UsageError } from "../Args.js"
+import type { UnitId } from "../../../domain/stock/Stock.js"
+import { parseCsv, type TabularRow, toCsvLine } from "../../../domain/stock/Tabular.js"
+import { describeStorage, storesLayer } from "../../StoreSelection.js"
+import { optionalText, storageFlags, storageOf, switchFlag, text as textFlag, UsageError } from "../Args.js"
 import { defineCommand } from "../CliCommand.js"
 import type { CliIo, Command } from "../Io.js"
+import { formatReport } from "./StockImport.js"
 
 const text = async (io: CliIo, path: string) => new TextDecoder("utf-8").decode(await io.readFile(path))
 
@@ -356,12 +364,18 @@ export const selectionExport = defineCommand({
 
 export const selectionImport = defineCommand({
   words: ["selection", "import"],
-  description: "verify and open a sealed result, bind persons to houses and update the inventory",
+  description:
+    "verify and open a sealed result, let the bound units in the stock (人房关系) and print the inventory counts",
   examples: [
     {
       command:
-        "anju selection import --in result.bin --sm4-key <32 hex> --sm2-public-key <hex> --units selection-units.csv",
-      description: "keys may come from ANJU_SELECTION_SM4_KEY / ANJU_SELECTION_SM2_PUBLIC_KEY",
+        "anju selection import --in result.bin --sm4-key <32 hex> --sm2-public-key <hex> --data-dir .anju-data",
+      description:
+        "binds against the stored units; keys may come from ANJU_SELECTION_SM4_KEY / …_SM2_PUBLIC_KEY",
+    },
+    {
+      command: "anju selection import --in result.bin --memory --stock selection-stock.csv",
+      description: "try it on a scratch store: the stock table is imported and published first",
     },
   ],
   config: {
@@ -372,7 +386,12 @@ export const selectionImport = defineCommand({
       "HEX",
       "SM2 public key (default: ANJU_SELECTION_SM2_PUBLIC_KEY)",
     ),
-    units: optionalText("units", "units.csv", "the batch's units (default: just the bound ones)"),
+    stock: optionalText(
+      "stock",
+      "stock.csv",
+      "a stock table (the `stock import` format) to import and publish before binding",
+    ),
+    storage: storageFlags,
   },
   run: async (input, io) => {
     const opened = SelectionSeal.open(await io.readFile(input.in), {
@@ -383,51 +402,75 @@ export const selectionImport = defineCommand({
       io.err(`not imported: ${opened.failure.message} [${opened.failure.reason}]`)
       return 1
     }
-    // The inventory the bindings update: the batch's units (published), or just the bound ones.
-    let inv = Inventory.empty
-    const uf = input.units
-    if (uf !== undefined) {
-      const units = readUnits(await text(io, uf), uf)
-      if (typeof units === "string") {
-        io.err(units)
+    let table: ReadonlyArray<TabularRow> = []
+    if (input.stock !== undefined) {
+      const parsed = parseCsv(await text(io, input.stock))
+      if (Result.isFailure(parsed)) {
+        io.err(`${input.stock}: ${parsed.failure.message} [${parsed.failure.rule}]`)
         return 1
       }
-      for (const u of units) {
-        const r = Inventory.apply(inv, { _tag: "Publish", unit: u.id, stratum: u.stratum })
-        if (Result.isSuccess(r)) inv = r.success
-      }
-    } else {
-      // Without a units file the bound units themselves are the batch (published, then let).
-      const d = decodeResult(opened.success)
-      if (Result.isSuccess(d))
-        for (const b of d.success.bindings) {
-          const r = Inventory.apply(inv, { _tag: "Publish", unit: b.unit, stratum: b.stratum })
-          if (Result.isSuccess(r)) inv = r.success
+      table = parsed.success
+    }
+    const storage = storageOf(input.storage, io.env)
+    const runtime = ManagedRuntime.make(storesLayer(storage).pipe(Layer.orDie))
+    try {
+      // The stored stock unit is the only truth for a unit's status: binding lets it there (R37).
+      const program = Effect.gen(function* () {
+        if (table.length > 0) {
+          const report = yield* importStock(LOCAL_AUTHORITY, table, { partial: false })
+          if (!report.committed)
+            return yield* Effect.fail(
+              new Error(
+                `${input.stock}: stock not imported: ${formatReport(report).split("\n").slice(1).join("; ")}`,
+              ),
+            )
+          const store = yield* StockStore
+          const column = table[0]!.cells.indexOf("unit_id")
+          const ids = table.slice(1).map((r) => (r.cells[column] ?? "").trim() as UnitId)
+          const units = yield* store.getUnits(column < 0 ? [] : ids)
+          const drafts = units.filter((u) => u.status === "draft").map((u) => ({ unitId: u.id }))
+          if (drafts.length > 0) yield* changeUnits(LOCAL_AUTHORITY, drafts, { command: "publish" })
         }
-    }
-    const exit = await Effect.runPromiseExit(importSelectionResult(opened.success, inv))
-    if (Exit.isFailure(exit)) {
-      const e = exit.cause.reasons[0]
-      io.err(
-        `not imported: ${e?._tag === "Fail" ? (e.error as { message: string }).message : String(exit.cause)}`,
+        return yield* importSelectionResult(LOCAL_AUTHORITY, opened.success)
+      })
+      const exit = await runtime.runPromiseExit(program)
+      if (Exit.isFailure(exit)) {
+        const e = exit.cause.reasons[0]
+        io.err(
+          `not imported: ${e?._tag === "Fail" ? (e.error as { message: string }).message : String(exit.cause)}`,
+        )
+        return 1
+      }
+      const { result, bindings, counts } = exit.value
+      io.out(
+        [
+          `signature verified; ${result.title}: ${bindings.length} binding(s) (人房关系) on ${describeStorage(storage)}`,
+          "family,unit,project,unit_type,status",
+          ...bindings.map((b) =>
+            toCsvLine([
+              b.family,
+              b.unit.id,
+              b.unit.projectId,
+              Inventory.unitTypeLabel(b.unit),
+              b.unit.status,
+            ]),
+          ),
+          "project,unit_type,available,let,remaining_rentable",
+          ...Inventory.strata(counts).map((c) =>
+            toCsvLine([
+              c.projectId,
+              Inventory.unitTypeLabel(c),
+              c.available,
+              c.let,
+              Inventory.remainingRentable(c),
+            ]),
+          ),
+        ].join("\n"),
       )
-      return 1
+      return 0
+    } finally {
+      await runtime.dispose()
     }
-    const { result, bindings, inventory } = exit.value
-    const strata = [...new Set(bindings.map((b) => b.stratum))].sort()
-    io.out(
-      [
-        `signature verified; ${result.title}: ${bindings.length} binding(s) (人房关系)`,
-        "family,stratum,unit",
-        ...bindings.map((b) => toCsvLine([b.family, b.stratum, b.unit])),
-        "stratum,let,remaining_rentable",
-        ...strata.map((st) => {
-          const c = Inventory.countsOf(inventory, st)
-          return toCsvLine([st, c.let, Inventory.remainingRentable(c)])
-        }),
-      ].join("\n"),
-    )
-    return 0
   },
 })
 
