@@ -9,5 +9,6 @@ export * as PgliteLedger from "./PgliteLedger.js"
 export * as PgliteLotteryStore from "./PgliteLotteryStore.js"
 export * as PgliteAuditLog from "./PgliteAuditLog.js"
 export * as PgliteIdentityStore from "./PgliteIdentityStore.js"
+export * as PgliteJobQueue from "./PgliteJobQueue.js"
 /** The database service PGlite provides, shared with the PostgreSQL adapters. */
 export { type Database, PgDatabase, PgDatabaseStartError } from "../postgres/PgDatabase.js"
