@@ -17,7 +17,15 @@ import {
   type StoredCase,
 } from "../../application/ports/CaseStore.js"
 import { Case, type CaseId, CaseState, MemberRole } from "../../domain/cases/Case.js"
-import { type Database, PgDatabase } from "./PgDatabase.js"
+import {
+  type Database,
+  dataExceptionText,
+  isDataException,
+  PgDatabase,
+  sqlStateOf,
+  unavailableText,
+  withSqlState,
+} from "./PgDatabase.js"
 
 const Sealed = Schema.Struct({ keyId: Schema.String, ciphertext: Schema.String })
 const StoredCaseSchema = Schema.Struct({
@@ -49,17 +57,25 @@ const field = (e: unknown, key: string): string | undefined => {
   return typeof v === "string" ? v : undefined
 }
 
-/** 23505 → Conflict (case or command by constraint), 40001/40P01 → Contention, else Unavailable. */
+/**
+ * 23505 → Conflict (case or command by constraint), 22xxx/23502/23514 → Rejected (not retryable),
+ * 40001/40P01 → Contention, else Unavailable. Details are fixed sentences, never driver text; the
+ * SQLSTATE rides along as the non-enumerable `sqlState` (PgDatabase.withSqlState).
+ */
 export const classify = (e: unknown): CaseStoreErrorReason => {
   if (e instanceof Abort) return e.reason
-  const code = field(e, "code")
-  const message = field(e, "message") ?? String(e)
+  const code = sqlStateOf(e)
   if (code === "23505") {
     const constraint = field(e, "constraint") ?? ""
-    return { _tag: "Conflict", entity: constraint.startsWith("case_commands") ? "command" : "case", id: "" }
+    return withSqlState(
+      { _tag: "Conflict", entity: constraint.startsWith("case_commands") ? "command" : "case", id: "" },
+      code,
+    )
   }
-  if (code === "40001" || code === "40P01") return { _tag: "Contention", detail: message }
-  return { _tag: "Unavailable", detail: code === undefined ? message : `${code}: ${message}` }
+  if (code === "40001" || code === "40P01")
+    return withSqlState({ _tag: "Contention", detail: "concurrent writes collided; retry" }, code)
+  if (isDataException(code)) return withSqlState({ _tag: "Rejected", detail: dataExceptionText(code) }, code)
+  return withSqlState({ _tag: "Unavailable", detail: unavailableText(code) }, code)
 }
 
 const run = <A>(f: () => Promise<A>) =>

@@ -69,7 +69,15 @@ export interface StockTables {
 /** A Kysely instance plus the schema its tables live in (queries use `db.withSchema(schema)`). */
 export class PgDatabase extends Context.Service<
   PgDatabase,
-  { readonly db: Kysely<Database>; readonly schema: string }
+  {
+    readonly db: Kysely<Database>
+    readonly schema: string
+    /**
+     * Most rows per multi-row statement (default: the store's own chunk). An in-process engine (PGlite)
+     * blocks the event loop while a statement runs, so it sets a small bound to keep the host responsive.
+     */
+    readonly statementRows?: number
+  }
 >()("anju/adapters/PgDatabase") {}
 
 export interface PgConfig {
@@ -91,13 +99,37 @@ export interface PgConfig {
 
 export const DEFAULT_SCHEMA = "anju"
 
-/** Failure to start the database layer (unreachable server, failed migration). */
+/**
+ * Why the database layer could not start: `Failed` (unreachable server, failed migration, broken data
+ * folder) or `DataDirInUse` (an embedded data folder held by another live process: one writer per folder;
+ * `url` is the owning HTTP host's address when it advertised one).
+ */
+export type PgDatabaseStartReason =
+  | { readonly _tag: "Failed" }
+  | {
+      readonly _tag: "DataDirInUse"
+      readonly dataDir: string
+      readonly pid: number
+      readonly hostname: string
+      readonly url: string | undefined
+    }
+
+/** Failure to start the database layer; `reason` says which (the message is the sentence to print). */
 export class PgDatabaseStartError extends Error {
   override readonly name = "PgDatabaseStartError"
+  readonly reason: PgDatabaseStartReason
+  constructor(message: string, options?: ErrorOptions & { readonly reason?: PgDatabaseStartReason }) {
+    super(message, options)
+    this.reason = options?.reason ?? { _tag: "Failed" }
+  }
 }
 
 const startError = (what: string) => (cause: unknown) =>
-  new PgDatabaseStartError(`${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+  cause instanceof PgDatabaseStartError
+    ? cause
+    : new PgDatabaseStartError(`${what}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+        cause,
+      })
 
 /** A Kysely instance over a fresh `pg` pool (not yet connected; `pg` connects lazily). */
 export const makeKysely = (config: PgConfig): Kysely<Database> => {
@@ -185,51 +217,104 @@ const keyValue = (detail: string | undefined): string | undefined =>
 const entityOfConstraint = (constraint: string): "project" | "building" | "unit" =>
   constraint.startsWith("units_") ? "unit" : constraint.startsWith("buildings_") ? "building" : "project"
 
+/** The SQLSTATE of a driver error (pg and PGlite both expose `code`), or a Node system code such as ECONNREFUSED. */
+export const sqlStateOf = (e: unknown): string | undefined => field(e, "code")
+
+/**
+ * Attaches the SQLSTATE to a failure reason as a non-enumerable `sqlState`: there for logs and tests,
+ * absent from JSON and from every message, so no database code or text can reach a response body.
+ */
+export const withSqlState = <R extends object>(reason: R, sqlState: string | undefined): R => {
+  if (sqlState !== undefined)
+    Object.defineProperty(reason, "sqlState", { value: sqlState, enumerable: false, writable: false })
+  return reason
+}
+
+/** A fixed sentence (no driver text) for a data exception (SQLSTATE class 22) or a NOT NULL / CHECK violation. */
+export const dataExceptionText = (code: string | undefined): string => {
+  switch (code) {
+    case "22001":
+      return "a text is longer than the store allows"
+    case "22003":
+      return "a number is outside the range the store can hold"
+    case "22021":
+    case "22P05":
+      return "a text holds a character the store cannot keep (NUL or an invalid encoding)"
+    case "22007":
+    case "22008":
+      return "a date or time is not valid"
+    case "22P02":
+      return "a value does not have the form the store expects"
+    case "23502":
+      return "a required value is missing"
+    case "23514":
+      return "a value breaks a check of the store"
+    default:
+      return "a value the store cannot hold"
+  }
+}
+
+/** A fixed sentence (no driver text) for a failure that is not the caller's: by SQLSTATE class. */
+export const unavailableText = (code: string | undefined): string => {
+  const cls = code?.slice(0, 2)
+  if (cls === "08" || (code !== undefined && /^E[A-Z]+$/u.test(code))) return "the database cannot be reached"
+  if (cls === "53") return "the database is out of resources"
+  if (cls === "57") return "the database cancelled the statement or is shutting down"
+  if (cls === "42") return "the database schema does not match this version (run the migrations)"
+  return "the database failed unexpectedly"
+}
+
+/** Whether a SQLSTATE means the data itself was refused (not retryable): class 22, NOT NULL, CHECK. */
+export const isDataException = (code: string | undefined): boolean =>
+  code !== undefined && (code.startsWith("22") || code === "23502" || code === "23514")
+
 /**
  * Maps a driver error (pg or PGlite) to a StockStore failure reason by SQLSTATE `code` and `constraint`:
  * 23505 → Conflict, 23503 → MissingReference, 23514/23502/22xxx → Rejected (a broken invariant, not
- * retryable), 40001/40P01 → Contention, anything else → Unavailable.
+ * retryable), 40001/40P01 → Contention, anything else → Unavailable. Details are fixed sentences: no
+ * driver message, constraint name or SQLSTATE (that stays in the non-enumerable `sqlState`).
  */
 export const classifyDbError = (e: unknown): StockStoreErrorReason => {
-  const code = field(e, "code")
+  const code = sqlStateOf(e)
   const constraint = field(e, "constraint") ?? ""
   const detail = field(e, "detail")
-  const message = field(e, "message") ?? String(e)
   switch (code) {
     case "23505": {
-      const entity = entityOfConstraint(constraint)
       const what =
         constraint === "units_code_key"
           ? "public code"
           : constraint === "units_slot_key"
             ? "floor and room"
             : "id"
-      return {
-        _tag: "Conflict",
-        entity,
-        id: keyValue(detail) ?? "",
-        detail: `${what} already used (${constraint})`,
-      }
+      return withSqlState(
+        {
+          _tag: "Conflict",
+          entity: entityOfConstraint(constraint),
+          id: keyValue(detail) ?? "",
+          detail: `${what} already used`,
+        },
+        code,
+      )
     }
     case "23503": {
       // The referencing row's constraint names what is missing: units_building_fkey → building, *_project_fkey → project.
       const entity = constraint.endsWith("_building_fkey") ? "building" : "project"
-      return { _tag: "MissingReference", entity, id: keyValue(detail) ?? "" }
+      return withSqlState({ _tag: "MissingReference", entity, id: keyValue(detail) ?? "" }, code)
     }
-    case "23514":
-    case "23502":
-      return {
-        _tag: "Rejected",
-        entity: entityOfConstraint(constraint),
-        id: keyValue(detail) ?? "",
-        detail: `violates ${constraint || code}`,
-      }
     case "40001":
     case "40P01":
-      return { _tag: "Contention", detail: message }
+      return withSqlState({ _tag: "Contention", detail: "concurrent writes collided; retry" }, code)
     default:
-      if (code?.startsWith("22") === true)
-        return { _tag: "Rejected", entity: "unit", id: "", detail: `${code}: ${message}` }
-      return { _tag: "Unavailable", detail: code === undefined ? message : `${code}: ${message}` }
+      if (isDataException(code))
+        return withSqlState(
+          {
+            _tag: "Rejected",
+            entity: constraint === "" ? "record" : entityOfConstraint(constraint),
+            id: keyValue(detail) ?? "",
+            detail: dataExceptionText(code),
+          },
+          code,
+        )
+      return withSqlState({ _tag: "Unavailable", detail: unavailableText(code) }, code)
   }
 }

@@ -11,6 +11,7 @@ import { toHex, utf8 } from "../../domain/lottery/Digest.js"
 import { sha256 } from "../../domain/lottery/Sha256.js"
 import * as IdNumber from "../../domain/values/ResidentIdNumber.js"
 import * as Mobile from "../../domain/values/MobileNumber.js"
+import * as PersonName from "../../domain/values/PersonName.js"
 import { FieldCipher } from "../ports/FieldCipher.js"
 import type { StoredCase, StoredMember } from "../ports/CaseStore.js"
 
@@ -46,7 +47,7 @@ export const openCase = (s: StoredCase) =>
 /** Masked view for screens and API answers (`110105********002X`, `138****5678`, card last 4). */
 export const maskMember = (m: Member) => ({
   role: m.role,
-  name: m.name.length <= 1 ? "*" : `${m.name.slice(0, 1)}${"*".repeat(m.name.length - 1)}`,
+  name: PersonName.mask(m.name),
   idNumber: IdNumber.mask(m.idNumber),
   phone: m.phone === null ? null : Mobile.mask(m.phone),
   bankCard: m.bankCard === null ? null : `****${m.bankCard.slice(-4)}`,

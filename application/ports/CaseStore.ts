@@ -77,9 +77,16 @@ export interface CaseQuery {
   readonly limit: number
 }
 
+/**
+ * Why a store call failed. `detail` is a fixed sentence safe to show: adapters never put driver text,
+ * SQLSTATE codes or constraint names into it (a database adapter may attach the SQLSTATE as a
+ * non-enumerable `sqlState` for logs).
+ */
 export type CaseStoreErrorReason =
   /** A new case's id is taken, or an idempotency key was stored concurrently. */
   | { readonly _tag: "Conflict"; readonly entity: "case" | "command"; readonly id: string }
+  /** The store refused a value it cannot hold (validation should have caught it). Not retryable. */
+  | { readonly _tag: "Rejected"; readonly detail: string }
   /** The case changed since it was read (or does not exist). */
   | {
       readonly _tag: "StaleVersion"
@@ -97,6 +104,7 @@ export class CaseStoreError extends Data.TaggedError("CaseStoreError")<{
   override get message(): string {
     const r = this.reason
     if (r._tag === "Conflict") return `${r.entity} ${r.id} already exists`
+    if (r._tag === "Rejected") return `the case store refused the record: ${r.detail}`
     if (r._tag === "StaleVersion")
       return `case ${r.id} changed meanwhile (expected version ${r.expected}, stored ${r.actual ?? "none"})`
     return r.detail

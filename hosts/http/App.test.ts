@@ -9,6 +9,7 @@ import { PNG } from "pngjs"
 import { afterAll, describe, expect, it } from "vitest"
 import * as MemoryStockStore from "../../adapters/memory/MemoryStockStore.js"
 import * as SeededSecureRandom from "../../adapters/memory/SeededSecureRandom.js"
+import { writeXlsx } from "../../adapters/xlsx/XlsxTable.js"
 import { StockStoreError } from "../../application/ports/StockStore.js"
 import { makeApp } from "./App.js"
 import { bearer, testVerifierLayer } from "./TestActors.js"
@@ -354,12 +355,24 @@ describe("CSV import", () => {
   const row = (unit: string, room: number, bedrooms: number) =>
     `P-csv,馨越公寓,公租,310115,上海市浦东新区世博村路300号,91310000MA1FL0TB3Y,上海地产住房保障有限公司,021-12345678,B-csv,1号楼,18,6,是,2023-06-30,${unit},3,${room},${bedrooms},1,72.30,南,简装,1800.00,3600.00`
   const csv = [header, row("U-csv-1", 1, 2), row("U-csv-2", 2, 6), row("U-csv-3", 3, 1)].join("\r\n")
-  const upload = (query: string, body: string | Uint8Array, type = "text/csv") =>
-    app.request(`/api/v1/imports${query}`, {
+  /** Uploads, and for an accepted job polls its Location: the finished report as 200 (written) or 422. */
+  const upload = async (query: string, body: string | Uint8Array, type = "text/csv") => {
+    const res = await app.request(`/api/v1/imports${query}`, {
       method: "POST",
       headers: { "content-type": type, ...bearer("t-city") },
       body,
     })
+    if (res.status !== 202) return res
+    for (;;) {
+      const job: Json = await json(await get(res.headers.get("location")!))
+      if (job.state === "succeeded" || job.state === "failed")
+        return new Response(JSON.stringify(job.report ?? job.problem), {
+          status: job.report?.committed === true ? 200 : 422,
+          headers: { "content-type": "application/json" },
+        })
+      await new Promise((r) => setTimeout(r, 5))
+    }
+  }
 
   it("reports the bad row and writes nothing unless partial=true", async () => {
     const rejected = await upload("", csv)
@@ -394,7 +407,10 @@ describe("CSV import", () => {
     const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     const viaXlsx = await upload(
       "",
-      new TextEncoder().encode([header, row("U-xl-1", 4, 2).replaceAll("B-csv", "B-xl")].join("\n")),
+      await writeXlsx(
+        "units",
+        [header, row("U-xl-1", 4, 2).replaceAll("B-csv", "B-xl")].map((line) => line.split(",")),
+      ),
       xlsx,
     )
     expect(viaXlsx.status).toBe(200)

@@ -69,6 +69,16 @@ const answer = async <A>(c: Context, exit: Exit.Exit<A, unknown>, ok: 200 | 201 
   if (tag === "CaseStoreError") {
     // Store details (driver text, constraint names) stay in the logs, never in a response.
     if (e.isRetryable !== true) console.error(e.message)
+    const reason = (e as { reason?: { _tag?: string; detail?: string } }).reason
+    if (reason?._tag === "Rejected")
+      return c.json(
+        {
+          error: "CaseInputRejected",
+          rule: "case.store-invariant",
+          message: `the case store refused the input: ${reason.detail ?? "a value it cannot hold"}`,
+        } satisfies typeof CS.CaseProblem.Type,
+        422,
+      )
     return e.isRetryable === true
       ? c.json({ error: "unavailable", message: "the case store is busy or unavailable; retry" }, 503, {
           "Retry-After": "1",

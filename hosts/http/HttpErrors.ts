@@ -130,7 +130,7 @@ export const toHttpError = (e: StockFailure): HttpError => {
                 field: r.entity,
                 rule: "stock.store-invariant",
                 value: r.id,
-                message: `the ${r.entity} breaks an invariant of the store`,
+                message: `the ${r.entity} breaks an invariant of the store: ${r.detail}`,
               },
             ]),
             headers: none,

@@ -347,7 +347,7 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
                 name: "id",
                 in: "path",
                 required: true,
-                schema: { type: "string" },
+                schema: { type: "string", minLength: 1, maxLength: 64 },
                 description: "Job id from the 202 answer",
               },
             ],
@@ -608,7 +608,8 @@ const accessPaths = (
       name: m[1]!,
       in: "path",
       required: true,
-      schema: { type: "string" },
+      // The router needs a non-empty segment; the handler decodes the value itself.
+      schema: { type: "string", minLength: 1 },
     }))
     const query =
       r.query === undefined
