@@ -1,7 +1,7 @@
 /**
  * Scope sweep: every case use-case, run by actors outside the case's data scope (another district's
  * officer, another operator, another applicant, a system granted another district), is refused —
- * commands and detail with CaseAccessDenied, lists and look-ups with nothing returned — and writes
+ * commands and detail exactly as for a missing case (CaseNotFound), lists and look-ups with nothing returned — and writes
  * nothing (cases, history and outbox unchanged). Also: idempotent replay under a client key.
  */
 import { readFile } from "node:fs/promises"
@@ -115,14 +115,17 @@ describe("case use-cases: data scope sweep", () => {
       let n = 0
       for (const actor of strangers) {
         for (const caseId of ["S-1", "S-2"]) {
+          // Out of scope answers exactly as a case that does not exist: no oracle of what exists elsewhere.
           for (const type of COMMAND_TYPES) {
             const exit = yield* Effect.exit(runCaseCommand(actor, caseId, sample[type], `k-${n++}`))
-            expect(tagOf(exit), `${actor.id} ${type} ${caseId}`).toBe("CaseAccessDenied")
+            const missing = yield* Effect.exit(runCaseCommand(actor, "NO-SUCH", sample[type], `k-${n++}`))
+            expect(tagOf(exit), `${actor.id} ${type} ${caseId}`).toBe(tagOf(missing))
+            expect(["CaseNotFound", "CaseAccessDenied"]).toContain(tagOf(exit))
           }
           expect(tagOf(yield* Effect.exit(runVerification(actor, caseId, {}, `k-${n++}`)))).toBe(
-            "CaseAccessDenied",
+            tagOf(yield* Effect.exit(runVerification(actor, "NO-SUCH", {}, `k-${n++}`))),
           )
-          expect(tagOf(yield* Effect.exit(caseDetail(actor, caseId)))).toBe("CaseAccessDenied")
+          expect(tagOf(yield* Effect.exit(caseDetail(actor, caseId)))).toBe("CaseNotFound")
         }
         const opened = yield* Effect.exit(
           openCaseCommand(
