@@ -52,7 +52,7 @@ describe("planHost", () => {
     expect(plan.config).toMatchObject({
       demo: true,
       fieldKeys: { kind: "demo" },
-      identity: [{ kind: "demo-tokens" }],
+      identity: [{ kind: "stored" }, { kind: "demo-tokens" }],
       agencies: { kind: "simulator", why: "demo" },
     })
     const text = plan.warnings.join("\n")

@@ -38,8 +38,8 @@ export const ACCESS_COMMANDS = [
     examples: [
       {
         command:
-          "ANJU_NEW_PASSWORD=… anju users add --id admin-1 --login admin --name 市级管理员 --scope city --roles city-admin",
-        description: "bootstrap the first city administrator",
+          "anju users add --id admin-1 --login admin --name 市级管理员 --scope city --roles city-admin",
+        description: "bootstrap the first city administrator (password from ANJU_NEW_PASSWORD)",
       },
     ],
     config: {
@@ -91,7 +91,9 @@ export const ACCESS_COMMANDS = [
   defineCommand({
     words: ["users", "passwd"],
     description: "set a user's password from ANJU_NEW_PASSWORD; their sessions are revoked",
-    examples: [{ command: "ANJU_NEW_PASSWORD=… anju users passwd --id admin-1", description: "" }],
+    examples: [
+      { command: "anju users passwd --id admin-1", description: "the new password from ANJU_NEW_PASSWORD" },
+    ],
     config: { id: userId, storage: storageFlags },
     run: (i, io) => usersPasswd({ storage: storageOf(i.storage, io.env), id: i.id }, io),
   }),
@@ -184,8 +186,9 @@ export const ACCESS_COMMANDS = [
     description: "verify the audit log: SM3 chain, gaps, SM2 checkpoints (GB/T 39786)",
     examples: [
       {
-        command: "ANJU_AUDIT_PUBLIC_KEY=04… anju audit verify",
-        description: "exit 0 intact, 1 naming the first changed or missing record",
+        command: "anju audit verify --public-key 04…",
+        description:
+          "exit 0 intact, 1 naming the first changed or missing record (key default: ANJU_AUDIT_PUBLIC_KEY)",
       },
     ],
     config: {
@@ -210,7 +213,9 @@ export const ACCESS_COMMANDS = [
   defineCommand({
     words: ["audit", "checkpoint"],
     description: "sign the audit log's head with the configured SM2 key (run periodically)",
-    examples: [{ command: "ANJU_SM2_PRIVATE_KEY=… anju audit checkpoint", description: "" }],
+    examples: [
+      { command: "anju audit checkpoint", description: "signs with the SM2 key in ANJU_SM2_PRIVATE_KEY" },
+    ],
     config: { storage: storageFlags },
     run: (i, io) => auditCheckpoint({ storage: storageOf(i.storage, io.env) }, io),
   }),
