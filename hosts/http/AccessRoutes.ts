@@ -40,6 +40,7 @@ import type { IdentityStore, LoginRecord } from "../../application/ports/Identit
 import type { PasswordHasher } from "../../application/ports/PasswordHasher.js"
 import type { SecureRandom } from "../../application/ports/SecureRandom.js"
 import * as AS from "./AccessSchemas.js"
+import { readJsonBody } from "./JsonBody.js"
 import { ID_TEXT, STRICT } from "./HttpSchemas.js"
 import { credentialOf } from "./Routes.js"
 
@@ -324,32 +325,14 @@ const bad = (
   ),
 })
 
-const JSON_TYPE = /^application\/([\w.-]+\+)?json$/iu
-
 /** The JSON body decoded exactly; an absent body counts as `{}` for actions without fields. */
 const decodeBody = async <S extends Schema.Top>(
   c: Context,
   schema: S,
   optional = false,
 ): Promise<Decoded<S["Type"]>> => {
-  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim()
-  const text = await c.req.text().catch(() => undefined)
-  if (text === undefined) return bad(c, "the body is not valid UTF-8")
-  let raw: unknown = {}
-  if (text === "" && type === "") {
-    if (!optional) return bad(c, "a JSON body is required")
-  } else {
-    if (!JSON_TYPE.test(type)) return bad(c, "expected application/json", 415)
-    try {
-      raw = JSON.parse(text)
-    } catch {
-      return bad(c, "malformed JSON")
-    }
-  }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
-    return bad(c, "expected a JSON object body")
-  const r = Schema.decodeUnknownResult(schema as never)(raw, STRICT)
-  return Result.isSuccess(r) ? { ok: true, value: r.success as S["Type"] } : bad(c, String(r.failure.message))
+  const r = await readJsonBody(c, schema, optional)
+  return Result.isSuccess(r) ? { ok: true, value: r.success } : bad(c, r.failure.message, r.failure.status)
 }
 
 const idParam = (c: Context, name: string, entity: string, pattern: RegExp = ID_TEXT): Decoded<string> => {

@@ -24,6 +24,7 @@ import type { FieldCipher } from "../../application/ports/FieldCipher.js"
 import type { PolicySource } from "../../application/ports/PolicySource.js"
 import type { Actor } from "../../application/cases/CaseActor.js"
 import * as CS from "./CaseSchemas.js"
+import { readJsonBody } from "./JsonBody.js"
 import { ID_TEXT, IDEMPOTENCY_KEY, STRICT } from "./HttpSchemas.js"
 import { actorOf } from "./Routes.js"
 
@@ -113,7 +114,6 @@ const answer = async <A>(c: Context, exit: Exit.Exit<A, unknown>, ok: 200 | 201 
   )
 }
 
-const JSON_TYPE = /^application\/([\w.-]+\+)?json$/iu
 const MAX_BODY = 1024 * 1024
 
 type Decoded<T> =
@@ -141,24 +141,10 @@ const decodeBody = async <T>(
   schema: Schema.Codec<T, unknown>,
   optional: boolean,
 ): Promise<Decoded<T>> => {
-  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim()
-  const text = await c.req.text().catch(() => undefined)
-  if (text === undefined) return bad(c, "the body is not valid UTF-8")
-  let raw: unknown = {}
-  if (text === "" && type === "") {
-    if (!optional) return bad(c, "a JSON body is required")
-  } else {
-    if (!JSON_TYPE.test(type)) return bad(c, "expected application/json", 415)
-    try {
-      raw = JSON.parse(text)
-    } catch {
-      return bad(c, "malformed JSON")
-    }
-  }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
-    return bad(c, "expected a JSON object body")
-  const r = Schema.decodeUnknownResult(schema)(raw, STRICT)
-  return Result.isSuccess(r) ? { ok: true, value: r.success } : bad(c, r.failure.message)
+  const r = await readJsonBody(c, schema, optional)
+  return Result.isSuccess(r)
+    ? { ok: true, value: r.success as T }
+    : bad(c, r.failure.message, r.failure.status)
 }
 
 /** The `Idempotency-Key` header: required, 1–128 visible ASCII characters. */
