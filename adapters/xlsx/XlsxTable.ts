@@ -6,7 +6,8 @@
 import ExcelJS from "exceljs"
 import type { TabularRow } from "../../domain/stock/Tabular.js"
 
-const cellText = (v: ExcelJS.CellValue): string => {
+/** Text of a cell as a person sees it (also used by the streamed import reader). */
+export const cellText = (v: ExcelJS.CellValue): string => {
   if (v === null || v === undefined) return ""
   if (v instanceof Date) return v.toISOString().slice(0, 10)
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(10)))

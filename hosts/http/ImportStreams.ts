@@ -11,6 +11,7 @@ import { Stream } from "effect"
 import ExcelJS from "exceljs"
 import { ImportTableUnreadable } from "../../application/stock/ImportStock.js"
 import type { TabularRow } from "../../domain/stock/Tabular.js"
+import { cellText } from "../../adapters/xlsx/XlsxTable.js"
 
 /** Rows per chunk handed to the import (each chunk is checked in one step between yields). */
 export const ROWS_PER_CHUNK = 500
@@ -81,20 +82,6 @@ async function* csvChunks(
       : unreadable(row + 1, "csv.malformed", e.message.replace(/^Invalid[^:]*:\s*/u, ""))
   }
   if (chunk.length > 0) yield chunk
-}
-
-/** Text of a cell as a person sees it (as XlsxTable.readXlsx does). */
-const cellText = (v: ExcelJS.CellValue): string => {
-  if (v === null || v === undefined) return ""
-  if (v instanceof Date) return v.toISOString().slice(0, 10)
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(10)))
-  if (typeof v === "string" || typeof v === "boolean") return String(v)
-  if (typeof v === "object") {
-    if ("result" in v && v.result !== undefined) return cellText(v.result as ExcelJS.CellValue)
-    if ("richText" in v) return v.richText.map((t) => t.text).join("")
-    if ("text" in v) return String(v.text)
-  }
-  return String(v)
 }
 
 async function* xlsxChunks(bytes: ReadonlyArray<Uint8Array>): AsyncGenerator<ReadonlyArray<TabularRow>> {
