@@ -19,6 +19,7 @@ import { type CaseQuery, CaseStore, type StoredCase } from "../ports/CaseStore.j
 import { FieldCipher } from "../ports/FieldCipher.js"
 import { type Actor, canSee } from "./CaseActor.js"
 import { CaseAccessDenied, CaseInputRejected } from "./CaseErrors.js"
+import { withAuditPurpose } from "../audit/AuditContext.js"
 import { maskMember, openMember } from "./CaseSealing.js"
 import { loadInScope, scopeOf } from "./CaseWorkflow.js"
 
@@ -89,7 +90,10 @@ export const caseDetail = Effect.fn("Cases.detail")(function* (actor: Actor, cas
   const stored = yield* loadInScope(actor, caseId, "detail")
   const store = yield* CaseStore
   const history = yield* store.history(stored.id)
-  const members = yield* Effect.forEach(stored.members, (m) => Effect.map(openMember(m), maskMember))
+  // Opened to be masked: still a decryption, recorded (pii.open) with this purpose when the cipher audits.
+  const members = yield* Effect.forEach(stored.members, (m) => Effect.map(openMember(m), maskMember)).pipe(
+    withAuditPurpose("case detail", `case:${stored.id}`),
+  )
   const { members: _sealed, ...rest } = stored
   return { case: { ...rest, members }, history, inReview: holdsReviewSlot(stored.state) }
 })

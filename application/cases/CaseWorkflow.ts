@@ -55,6 +55,7 @@ import {
   IdempotencyKeyReused,
   PredecessorInvalid,
 } from "./CaseErrors.js"
+import { withAuditPurpose } from "../audit/AuditContext.js"
 import { applicantIndexOf, digestOf, fingerprintMembers, openCase, sealCase } from "./CaseSealing.js"
 
 export interface GuardSignal {
@@ -170,7 +171,7 @@ const guard = Effect.fn("Cases.guard")(function* (
   }
   const cases: Array<CaseRecord> = []
   for (const s of seen.values()) {
-    const open = yield* openCase(s)
+    const open = yield* openCase(s).pipe(withAuditPurpose(`fairness check of case ${c.id}`, `case:${s.id}`))
     cases.push({
       caseId: s.id,
       kind: s.kind,
@@ -492,7 +493,9 @@ export const runCaseCommand = Effect.fn("Cases.command")(function* (
   const digest = digestOf(digestInput)
   const replay = yield* replayOf(actor, key, digest)
   if (Option.isSome(replay)) return replay.value
-  const current = yield* openCase(stored)
+  const current = yield* openCase(stored).pipe(
+    withAuditPurpose(`case command ${cmd.type}`, `case:${stored.id}`),
+  )
   const { table, policy } = yield* policyAt(now, stored.district)
   const warnings = cmd.type === "accept" ? yield* guard(table, current, now, "acceptance") : []
   const decision = yield* Effect.fromResult(decide(current, cmd, { now, policy }))
@@ -539,7 +542,7 @@ export const runVerification = Effect.fn("Cases.verify")(function* (
   const replay = yield* replayOf(actor, key, digest)
   if (Option.isSome(replay)) return replay.value
   const now = yield* Clock.currentTimeMillis
-  const current = yield* openCase(stored)
+  const current = yield* openCase(stored).pipe(withAuditPurpose("agency verification", `case:${stored.id}`))
   const { policy } = yield* policyAt(now, stored.district)
   const automatic = outstandingChecks(current).filter(
     (s) => !(current.tags.includes("auto_pre_review") && NOT_AUTOMATIC_AFTER_AUTO_PRE_REVIEW.includes(s)),

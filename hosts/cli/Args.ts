@@ -2,10 +2,12 @@
  * Typed options shared by the `anju` commands, on Effect's CLI module (`effect/cli`): text, switch and
  * choice flags with their help text, and the storage flags every database command takes. Parsing, unknown
  * options and missing values are the library's; `UsageError` is what a command throws for input the
- * flags' types cannot express (exit code 2, message naming the option).
+ * flags' types cannot express (exit code 2, message naming the option); `StorageInUse` what `storageOf` throws
+ * when the chosen PGlite data folder is held by a running host (exit code 2, one line).
  */
 import { Option } from "effect"
 import { Flag } from "effect/cli"
+import { dataDirOwner, describeOwner } from "../../adapters/pglite/DataDirLock.js"
 import { chooseStorage, type StorageChoice } from "../StoreSelection.js"
 
 export class UsageError extends Error {
@@ -62,7 +64,20 @@ export interface StorageInput {
   readonly memory: boolean
 }
 
-/** The storage chosen by the storage flags and the environment. */
+/**
+ * The PGlite data folder a command would open is held by another live Anju process (one writer per folder).
+ * Printed as one line naming the folder, the holder's pid and, for a host, its URL; exit 2.
+ */
+export class StorageInUse extends Error {
+  override readonly name = "StorageInUse"
+}
+
+/**
+ * The storage chosen by the storage flags and the environment. Every command that opens storage asks here
+ * first, so a data folder held by a running host is refused before any layer starts (StorageInUse), with
+ * the same one-line message for every command. (A host that takes the folder in the instant between this
+ * check and the open is still refused by the lock itself, with a longer message.)
+ */
 export const storageOf = (
   s: StorageInput,
   env: Readonly<Record<string, string | undefined>>,
@@ -71,5 +86,10 @@ export const storageOf = (
   if (s.databaseUrl !== undefined) values.set("database-url", s.databaseUrl)
   if (s.dbSchema !== undefined) values.set("db-schema", s.dbSchema)
   if (s.dataDir !== undefined) values.set("data-dir", s.dataDir)
-  return chooseStorage({ values, switches: new Set(s.memory ? ["memory"] : []) }, env)
+  const choice = chooseStorage({ values, switches: new Set(s.memory ? ["memory"] : []) }, env)
+  if (choice.kind === "pglite" && choice.dataDir !== null) {
+    const owner = dataDirOwner(choice.dataDir)
+    if (owner !== undefined) throw new StorageInUse(describeOwner(choice.dataDir, owner))
+  }
+  return choice
 }

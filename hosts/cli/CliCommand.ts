@@ -3,13 +3,14 @@
  * flags/arguments, a description, examples and a plain `run(input, io) => exit code` into a command;
  * `runCommand` parses argv against a command tree and maps every outcome to an exit code:
  * 0 ok (also `--help`, `--version`, `--completions`), 1 what the command returns for a failed check,
- * 2 bad input (unknown option, bad value, missing file, a `UsageError`: one line, no stack trace);
+ * 2 bad input (unknown option, bad value, missing file, a `UsageError`: one line, no stack trace) or a
+ * data folder held by a running host (`StorageInUse`: one line naming the folder, the pid and the URL);
  * only real defects escape as exceptions (bin.ts: exit 70).
  */
 import { Cause, Console, Effect, Exit, FileSystem, Layer, Path, Stdio, Terminal } from "effect"
 import { CliConfig, CliError, CliOutput, Command as EffectCommand, GlobalFlag } from "effect/cli"
 import { ChildProcessSpawner } from "effect/process"
-import { UsageError } from "./Args.js"
+import { StorageInUse, UsageError } from "./Args.js"
 import { type CliIo, type Command, Invocation } from "./Io.js"
 
 export const VERSION = "0.1.0"
@@ -39,7 +40,7 @@ const guarded = async (words: ReadonlyArray<string>, body: () => Promise<number>
     return await body()
   } catch (e) {
     const name = `anju ${words.join(" ")}`
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof StorageInUse) {
       io.err(`${name}: ${e.message}`)
       return 2
     }

@@ -5,6 +5,7 @@
  * idempotency keys), so a persistent data directory can be seeded again.
  */
 import { Effect, Redacted } from "effect"
+import { auditContextFor, withAuditContext } from "../../application/audit/AuditContext.js"
 import type { Actor } from "../../application/cases/CaseActor.js"
 import { openCaseCommand, runCaseCommand } from "../../application/cases/CaseWorkflow.js"
 import type { TokenTable } from "../../adapters/config/StaticActorVerifier.js"
@@ -31,6 +32,9 @@ export const DEMO_CASE_ID = "DEMO-GZ-0001"
 
 const pudong: Actor = { role: "district", id: "demo-pudong", district: "310115" }
 
+/** Who the seeding acts as in the audit log (role `demo`): its decryptions are recorded like any other. */
+const DEMO_AUDIT = auditContextFor({ id: "demo-seed", role: "demo" }, { requestId: "demo-seed" })
+
 /** Opens the demo 公租 case (offline entry for the demo estate's Pudong project) and submits it. */
 export const seedDemoCases = Effect.gen(function* () {
   yield* openCaseCommand(
@@ -49,4 +53,4 @@ export const seedDemoCases = Effect.gen(function* () {
   )
   const submitted = yield* runCaseCommand(pudong, DEMO_CASE_ID, { type: "submitDraft" }, "demo-seed-submit")
   return [{ id: DEMO_CASE_ID, state: submitted.state }]
-})
+}).pipe(withAuditContext(DEMO_AUDIT))

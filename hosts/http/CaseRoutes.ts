@@ -10,6 +10,7 @@ import { Cause, Effect, Exit, Result, Schema } from "effect"
 import type { Context, Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import type { CheckSource } from "../../domain/cases/Case.js"
+import { auditContextFor, withAuditContext } from "../../application/audit/AuditContext.js"
 import { caseDetail, lookupByIdNumber, workList } from "../../application/cases/CaseQueries.js"
 import {
   type OpenCaseRequest,
@@ -26,7 +27,7 @@ import type { Actor } from "../../application/cases/CaseActor.js"
 import * as CS from "./CaseSchemas.js"
 import { readJsonBody } from "./JsonBody.js"
 import { ID_TEXT, IDEMPOTENCY_KEY, STRICT } from "./HttpSchemas.js"
-import { actorOf } from "./Routes.js"
+import { actorOf, requestIdOf } from "./Routes.js"
 
 export type CaseServices = CaseStore | FieldCipher | PolicySource | AgencyRecords | ActorVerifier
 
@@ -182,8 +183,14 @@ export const registerCaseRoutes = (app: Hono, deps: CaseRouteDeps): Hono => {
     })
     app.on("POST", path, bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.json(TOO_LARGE, 413) }))
   }
+  // Each use-case runs in the request's audit context (who, which request): decryptions are attributed.
   const run = <A, E>(c: Context, f: (actor: Actor) => Effect.Effect<A, E, CaseServices>) =>
-    deps.run(Effect.suspend(() => f(actorOf(c))))
+    deps.run(
+      Effect.suspend(() => {
+        const actor = actorOf(c)
+        return f(actor).pipe(withAuditContext(auditContextFor(actor, { requestId: requestIdOf(c) })))
+      }),
+    )
 
   app.post(`${p}/cases`, async (c) => {
     const key = keyOf(c)

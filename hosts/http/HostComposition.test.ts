@@ -11,6 +11,7 @@ import { join, resolve } from "node:path"
 import { Clock, Duration, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { CaseStore } from "../../application/ports/CaseStore.js"
+import * as MemoryAuditLog from "../../adapters/memory/MemoryAuditLog.js"
 import * as MemoryIdentityStore from "../../adapters/memory/MemoryIdentityStore.js"
 import { DEMO_CASE_ID, seedDemoCases } from "../demo/DemoCases.js"
 import { planHost } from "../HostConfig.js"
@@ -255,7 +256,7 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
     const exit = await Effect.runPromiseExit(
       Layer.build(
         caseServicesLayer({ ...plan.config, fieldKeys: { kind: "configured", keys: {} as never } }).pipe(
-          Layer.provide(MemoryIdentityStore.layer),
+          Layer.provide(Layer.merge(MemoryIdentityStore.layer, MemoryAuditLog.layer)),
         ),
       ).pipe(Effect.scoped),
     )

@@ -8,6 +8,7 @@
 import { Exit } from "effect"
 import type { Context, MiddlewareHandler } from "hono"
 import { type Actor, hasPermission, type Permission } from "../../domain/access/Access.js"
+import { TOKEN_PATTERN } from "../../domain/audit/AuditRecord.js"
 import type { Credential } from "../../application/ports/ActorVerifier.js"
 import { ROUTE_COMMANDS } from "./CaseSchemas.js"
 
@@ -22,7 +23,7 @@ export interface RouteSpec {
   /** OpenAPI path template, e.g. `/api/v1/units/{id}`. */
   readonly path: string
   readonly access: RouteAccess
-  readonly tag: "stock" | "units" | "public" | "ops" | "cases" | "auth" | "admin"
+  readonly tag: "stock" | "units" | "public" | "ops" | "cases" | "auth" | "admin" | "lottery"
   readonly summary: string
 }
 
@@ -42,6 +43,14 @@ export const OPS_ROUTES: ReadonlyArray<RouteSpec> = [
     summary: "Readiness (the store is reachable)",
   },
   { method: "get", path: "/openapi.json", access: PUBLIC, tag: "ops", summary: "This OpenAPI document" },
+  {
+    method: "get",
+    path: "/metrics",
+    // Public only when the host is told so (ANJU_METRICS=public: App.ts marks it public); docs/worker.md.
+    access: need("ops.metrics"),
+    tag: "ops",
+    summary: "Prometheus metrics: queue depth, job latency, HTTP requests by route and status",
+  },
   { method: "get", path: "/docs", access: PUBLIC, tag: "ops", summary: "API reference (HTML)" },
   {
     method: "get",
@@ -255,6 +264,12 @@ export const credentialOf = (c: Context): Credential | "malformed" | undefined =
 
 type ActorContext = Context<{ Variables: { "anju.actor": Actor } }>
 
+/** The `X-Request-Id` header when the audit log can hold it (1–64 printable characters, no spaces), else null. */
+export const requestIdOf = (c: Context): string | null => {
+  const id = c.req.header("x-request-id")?.slice(0, 64)
+  return id !== undefined && TOKEN_PATTERN.test(id) ? id : null
+}
+
 /** The authenticated actor of a guarded route. Missing: the route is not guarded, a defect. */
 export const actorOf = (c: Context): Actor => {
   const a = (c as unknown as ActorContext).get("anju.actor") as Actor | undefined
@@ -280,15 +295,19 @@ export interface GuardAudit {
   readonly actor: Actor
   /** Dotted verb from the path template: `cases.commands.reject`, `units.lock`, `admin.users.disable`. */
   readonly action: string
-  /** `<collection>:<id>` from the path, `<collection>:*` for collection-level writes. */
+  /** `<kind>:<id>` from the path (`case:C-1`), `<kind>:*` for collection-level writes. */
   readonly object: string
   readonly outcome: "success" | "denied"
   readonly requestId: string | null
 }
 
+/** `cases` → `case`, `lotteries` → `lottery`, `apiKeys` → `apiKey`: objects are named like the decryption records (`case:C-1`). */
+const singular = (w: string) =>
+  w.endsWith("ies") ? `${w.slice(0, -3)}y` : w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w
+
 const camel = (w: string) => w.replace(/-([a-z])/gu, (_, ch: string) => ch.toUpperCase())
 
-/** `POST /api/v1/cases/{id}/commands/reject` → action `cases.commands.reject`, object `cases:<id>`. */
+/** `POST /api/v1/cases/{id}/commands/reject` → action `cases.commands.reject`, object `case:<id>`. */
 export const auditNames = (route: RouteSpec, path: string): { action: string; object: string } => {
   const template = route.path
     .replace(/^\/api\/v\d+\//u, "/")
@@ -302,7 +321,9 @@ export const auditNames = (route: RouteSpec, path: string): { action: string; ob
   const action = (words.length === 1 ? [...words, route.method] : words).slice(0, 5).join(".")
   const idAt = template.findIndex((w) => w.startsWith("{"))
   const id = idAt < 0 ? "*" : decodeURIComponent(actual[idAt] ?? "*")
-  return { action, object: `${camel(template[0] ?? "root")}:${id}` }
+  // The kind is the collection the id belongs to (the segment before it), else the last segment.
+  const kind = idAt > 0 ? template[idAt - 1]! : (template.at(-1) ?? "root")
+  return { action, object: `${singular(camel(kind))}:${id}` }
 }
 
 const unauthenticated = (c: Context, message: string) =>
@@ -341,7 +362,7 @@ export const guard = (o: GuardOptions): MiddlewareHandler => {
     const record = async (outcome: GuardAudit["outcome"]) => {
       if (o.audit === undefined || route.method === "get") return
       const names = auditNames(route, c.req.path)
-      const requestId = c.req.header("x-request-id")?.slice(0, 64) ?? null
+      const requestId = requestIdOf(c)
       await o
         .audit({ actor, ...names, outcome, requestId })
         .catch((e: unknown) => console.error(`audit record of ${names.action} ${names.object} failed:`, e))

@@ -13,6 +13,7 @@ import { Cause, Effect, Exit, Layer, Result } from "effect"
 import * as TestClock from "effect/testing/TestClock"
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml"
 import type { Actor } from "../../application/cases/CaseActor.js"
+import { auditContextFor, withAuditContext } from "../../application/audit/AuditContext.js"
 import { caseDetail, lookupByIdNumber, workList } from "../../application/cases/CaseQueries.js"
 import { openCaseCommand, runCaseCommand, runVerification } from "../../application/cases/CaseWorkflow.js"
 import type { AgencyRecords } from "../../application/ports/AgencyRecords.js"
@@ -168,7 +169,14 @@ const play = (scenario: Scenario) =>
                         ...(o.warnings.length > 0 ? { warnings: o.warnings.map((w) => w.rule) } : {}),
                       }),
                     )
-      const exit = yield* Effect.exit(effect)
+      // Each step runs as its actor in a `replay` audit context, so an auditing cipher attributes its decryptions.
+      const exit = yield* Effect.exit(
+        effect.pipe(
+          withAuditContext(
+            auditContextFor({ id: actor.id, role: "replay" }, { requestId: `replay-step-${i + 1}` }),
+          ),
+        ),
+      )
       steps.push(Exit.isSuccess(exit) ? exit.value : { error: errorOf(exit.cause) })
     }
     const store = yield* CaseStore
