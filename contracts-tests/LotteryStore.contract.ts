@@ -4,6 +4,9 @@
  * concurrently (exactly one wins); an annulment needs a reason and re-opens the pool, once; malformed
  * records are rejected; a random sequence of draws and annulments agrees with a model. Every adapter
  * (memory, PGlite, PostgreSQL) runs exactly this file through `suite(name, layer)`; pools use fresh tags.
+ * Rounds (摇号批次): a round keeps its committed pool; it is drawn once with its result.csv (concurrent draws
+ * of a round: exactly one wins), only with a draw of its own pool and hash; annulling re-opens it; rounds
+ * list newest first.
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { DateTime, Effect, Exit, type Layer, Option, Result } from "effect"
@@ -12,6 +15,7 @@ import {
   LotteryStore,
   type LotteryStoreError,
   type NewDraw,
+  type NewRound,
   type StoredDraw,
 } from "../application/ports/LotteryStore.js"
 import { type HashName, pureSha256, pureSm3 } from "../domain/lottery/Digest.js"
@@ -69,6 +73,36 @@ const recordOf = (
     drawnAt: at(ms),
   }
 }
+
+/** result.csv of the draw `recordOf` makes with the same options. */
+const resultOf = (pool: Pool, options: { hash?: HashName; at?: number; seed?: string } = {}): string =>
+  new TextDecoder().decode(
+    Result.getOrThrow(
+      draw({
+        pool,
+        seed: [{ kind: "digits", digits: options.seed ?? "20250601", note: "公证处" }],
+        digest: (options.hash ?? "SM3") === "SM3" ? pureSm3 : pureSha256,
+        drawnAt: new Date(options.at ?? T0).toISOString(),
+      }),
+    ).resultCsv,
+  )
+
+/** A round over `pool`, committed at `ms`. */
+const roundOf = (pool: Pool, roundId: string, ms = T0 - 60_000, hash: HashName = "SM3"): NewRound => ({
+  roundId,
+  projectId: "P-ROUND",
+  district: "310115",
+  unitTypes: ["1R", "2R"],
+  title: "2025年第一批",
+  entrants: pool.entrants,
+  units: [
+    { stratum: "P1-2R", units: 1 },
+    { stratum: "P2-1R", units: 1 },
+  ],
+  hash,
+  poolRoots: { SM3: commitPool(pool, pureSm3).poolRoot, "SHA-256": commitPool(pool, pureSha256).poolRoot },
+  openedAt: at(ms),
+})
 
 /** Comparable form (times as epoch ms). */
 const plain = (d: StoredDraw | NewDraw) => ({
@@ -257,6 +291,138 @@ export const suite = (name: string, storeLayer: Layer.Layer<LotteryStore, unknow
             expect(reasonOf(yield* Effect.exit(store.recordDraw(bad)))).toMatchObject({ _tag: "Rejected" })
           expect(yield* store.drawsOfPool(good.poolRoot)).toEqual([])
           expect(Option.isNone(yield* store.getDraw(good.drawId))).toBe(true)
+        }),
+      )
+
+      it.effect(
+        "opens a round with its committed pool, idempotently; other content under the id conflicts",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* LotteryStore
+            const tag = freshTag("round")
+            const pool = poolOf(tag, 4)
+            const round = roundOf(pool, `R-${tag}`)
+            const opened = yield* store.openRound(round)
+            expect(opened.entrants).toEqual(pool.entrants)
+            expect(opened.poolRoots).toEqual(round.poolRoots)
+            expect(DateTime.toEpochMillis(opened.openedAt)).toBe(T0 - 60_000)
+            expect(opened.draws).toEqual([])
+            expect((yield* store.openRound(round)).roundId).toBe(round.roundId)
+            const other = roundOf(poolOf(`${tag}-x`, 2), round.roundId)
+            expect(reasonOf(yield* Effect.exit(store.openRound(other)))).toMatchObject({ _tag: "Conflict" })
+            const got = Option.getOrThrow(yield* store.getRound(round.roundId))
+            expect(got.entrants).toEqual(pool.entrants)
+            expect(got.unitTypes).toEqual(["1R", "2R"])
+            expect(Option.isNone(yield* store.getRound(`R-${tag}-missing`))).toBe(true)
+            for (const bad of [
+              { ...round, roundId: "-bad" },
+              { ...round, roundId: `R-${tag}-e`, entrants: [] },
+              { ...round, roundId: `R-${tag}-u`, unitTypes: [] },
+              { ...round, roundId: `R-${tag}-h`, poolRoots: { ...round.poolRoots, SM3: "ab" } },
+            ])
+              expect(reasonOf(yield* Effect.exit(store.openRound(bad)))).toMatchObject({ _tag: "Rejected" })
+            expect(Option.isNone(yield* store.getRound(`R-${tag}-e`))).toBe(true)
+          }),
+      )
+
+      it.effect("draws a round once with its result; annulment re-opens it; only its own pool and hash", () =>
+        Effect.gen(function* () {
+          const store = yield* LotteryStore
+          const tag = freshTag("rdraw")
+          const pool = poolOf(tag, 5)
+          const round = roundOf(pool, `R-${tag}`)
+          yield* store.openRound(round)
+          const foreign = recordOf(poolOf(`${tag}-f`, 3), `D-${tag}-f`)
+          expect(
+            reasonOf(
+              yield* Effect.exit(store.drawRound(round.roundId, foreign, resultOf(poolOf(`${tag}-f`, 3)))),
+            ),
+          ).toMatchObject({ _tag: "Rejected" })
+          const sha = recordOf(pool, `D-${tag}-sha`, { hash: "SHA-256" })
+          expect(
+            reasonOf(
+              yield* Effect.exit(store.drawRound(round.roundId, sha, resultOf(pool, { hash: "SHA-256" }))),
+            ),
+          ).toMatchObject({ _tag: "Rejected" })
+          const early = recordOf(pool, `D-${tag}-early`, { at: T0 - 120_000 })
+          expect(
+            reasonOf(
+              yield* Effect.exit(store.drawRound(round.roundId, early, resultOf(pool, { at: T0 - 120_000 }))),
+            ),
+          ).toMatchObject({ _tag: "Rejected" })
+          expect(
+            reasonOf(yield* Effect.exit(store.drawRound(`R-${tag}-none`, recordOf(pool, `D-${tag}-n`), "x"))),
+          ).toMatchObject({ _tag: "RoundNotFound", roundId: `R-${tag}-none` })
+          expect(yield* store.drawsOfPool(round.poolRoots.SM3)).toEqual([])
+
+          const first = recordOf(pool, `D-${tag}-1`)
+          const drawn = yield* store.drawRound(round.roundId, first, resultOf(pool))
+          expect(drawn.draws.map((d) => [d.draw.drawId, d.resultCsv, d.draw.annulment])).toEqual([
+            [first.drawId, resultOf(pool), null],
+          ])
+          // Replay of the same draw: unchanged.
+          expect((yield* store.drawRound(round.roundId, first, resultOf(pool))).draws).toHaveLength(1)
+          const second = recordOf(pool, `D-${tag}-2`, { seed: "7", at: T0 + 1000 })
+          expect(
+            reasonOf(
+              yield* Effect.exit(
+                store.drawRound(round.roundId, second, resultOf(pool, { seed: "7", at: T0 + 1000 })),
+              ),
+            ),
+          ).toMatchObject({ _tag: "AlreadyDrawn", drawId: first.drawId })
+          yield* store.annulDraw(first.drawId, { reason: "公证员未到场，依规作废", annulledAt: at(T0 + 500) })
+          const redrawn = yield* store.drawRound(
+            round.roundId,
+            second,
+            resultOf(pool, { seed: "7", at: T0 + 1000 }),
+          )
+          expect(redrawn.draws.map((d) => [d.draw.drawId, d.draw.annulment === null])).toEqual([
+            [first.drawId, false],
+            [second.drawId, true],
+          ])
+          expect(redrawn.draws[0]!.draw.annulment?.reason).toBe("公证员未到场，依规作废")
+          expect(Option.getOrThrow(yield* store.getRound(round.roundId)).draws[1]!.resultCsv).toBe(
+            resultOf(pool, { seed: "7", at: T0 + 1000 }),
+          )
+        }),
+      )
+
+      it.effect("concurrent draws of one round: exactly one wins", () =>
+        Effect.gen(function* () {
+          const store = yield* LotteryStore
+          const tag = freshTag("rconc")
+          const pool = poolOf(tag, 4)
+          const round = roundOf(pool, `R-${tag}`)
+          yield* store.openRound(round)
+          const exits = yield* Effect.all(
+            Array.from({ length: 4 }, (_, i) =>
+              Effect.exit(
+                store.drawRound(
+                  round.roundId,
+                  recordOf(pool, `D-${tag}-${i}`, { seed: `${i + 1}` }),
+                  resultOf(pool, { seed: `${i + 1}` }),
+                ),
+              ),
+            ),
+            { concurrency: "unbounded" },
+          )
+          expect(exits.filter(Exit.isSuccess)).toHaveLength(1)
+          for (const e of exits)
+            if (Exit.isFailure(e)) expect(reasonOf(e)).toMatchObject({ _tag: "AlreadyDrawn" })
+          expect(Option.getOrThrow(yield* store.getRound(round.roundId)).draws).toHaveLength(1)
+        }),
+      )
+
+      it.effect("lists rounds newest first", () =>
+        Effect.gen(function* () {
+          const store = yield* LotteryStore
+          const tag = freshTag("rlist")
+          // Far in the future so that rounds of other tests sort after these.
+          const base = Date.UTC(2090, 0, 1)
+          yield* store.openRound(roundOf(poolOf(`${tag}-a`), `R-${tag}-a`, base))
+          yield* store.openRound(roundOf(poolOf(`${tag}-b`), `R-${tag}-b`, base + 1000))
+          const ids = (yield* store.listRounds()).map((r) => r.roundId)
+          expect(ids.slice(0, 2)).toEqual([`R-${tag}-b`, `R-${tag}-a`])
         }),
       )
 

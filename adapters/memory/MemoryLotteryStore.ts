@@ -2,15 +2,25 @@
  * In-memory LotteryStore: the reference implementation the contract suite is written against. JavaScript's
  * single thread makes each call atomic, so run-once holds under concurrent fibers: the standing-draw check
  * and the insert happen in one synchronous step. Records are kept as given (drawnAt to the millisecond).
+ * A round's draw is linked to it in the same synchronous step as the draw is recorded.
  */
 import { DateTime, Effect, Layer, Option, Result } from "effect"
-import { checkAnnulment, newDrawViolation, sameDraw } from "../../application/lottery/DrawRecordRules.js"
+import {
+  checkAnnulment,
+  newDrawViolation,
+  newRoundViolation,
+  roundDrawViolation,
+  sameDraw,
+  sameRound,
+} from "../../application/lottery/DrawRecordRules.js"
 import {
   type DrawAnnulment,
   LotteryStore,
   LotteryStoreError,
   type NewDraw,
+  type NewRound,
   type StoredDraw,
+  type StoredRound,
 } from "../../application/ports/LotteryStore.js"
 
 const fail = (reason: LotteryStoreError["reason"]) => Effect.fail(new LotteryStoreError({ reason }))
@@ -20,6 +30,68 @@ const atMillis = (t: DateTime.Utc): DateTime.Utc =>
 
 export const make = Effect.sync((): LotteryStore["Service"] => {
   const draws = new Map<string, StoredDraw>()
+  const rounds = new Map<string, NewRound>()
+  /** draw id → round id and result.csv, for draws recorded through drawRound. */
+  const roundDraws = new Map<string, { readonly roundId: string; readonly resultCsv: string }>()
+
+  const roundView = (r: NewRound): StoredRound => ({
+    ...r,
+    draws: [...roundDraws.entries()]
+      .filter(([, v]) => v.roundId === r.roundId)
+      .map(([drawId, v]) => ({ draw: draws.get(drawId)!, resultCsv: v.resultCsv }))
+      .sort(
+        (a, b) =>
+          DateTime.toEpochMillis(a.draw.drawnAt) - DateTime.toEpochMillis(b.draw.drawnAt) ||
+          (a.draw.drawId < b.draw.drawId ? -1 : 1),
+      ),
+  })
+
+  const openRound = (round: NewRound) =>
+    Effect.suspend(() => {
+      const broken = newRoundViolation(round)
+      if (broken !== undefined) return fail({ _tag: "Rejected", detail: broken })
+      const old = rounds.get(round.roundId)
+      if (old !== undefined)
+        return sameRound(old, round)
+          ? Effect.succeed(roundView(old))
+          : fail({
+              _tag: "Conflict",
+              drawId: round.roundId,
+              detail: "a round with this id has other content",
+            })
+      const kept: NewRound = {
+        ...round,
+        unitTypes: [...round.unitTypes],
+        entrants: round.entrants.map((e) => ({ id: e.id, stratum: e.stratum })),
+        units: round.units.map((u) => ({ stratum: u.stratum, units: u.units })),
+        poolRoots: { ...round.poolRoots },
+        openedAt: atMillis(round.openedAt),
+      }
+      rounds.set(round.roundId, kept)
+      return Effect.succeed(roundView(kept))
+    })
+
+  const drawRound = (roundId: string, draw: NewDraw, resultCsv: string) =>
+    Effect.suspend(() => {
+      const round = rounds.get(roundId)
+      if (round === undefined) return fail({ _tag: "RoundNotFound", roundId })
+      const broken =
+        roundDrawViolation(round, draw) ?? (resultCsv.length === 0 ? "result.csv is empty" : undefined)
+      if (broken !== undefined) return fail({ _tag: "Rejected", detail: broken })
+      const linked = roundDraws.get(draw.drawId)
+      if (linked !== undefined && (linked.roundId !== roundId || linked.resultCsv !== resultCsv))
+        return fail({
+          _tag: "Conflict",
+          drawId: draw.drawId,
+          detail: "a draw with this id has other content",
+        })
+      return recordDraw(draw).pipe(
+        Effect.map(() => {
+          roundDraws.set(draw.drawId, { roundId, resultCsv })
+          return roundView(round)
+        }),
+      )
+    })
 
   const recordDraw = (draw: NewDraw) =>
     Effect.suspend(() => {
@@ -62,6 +134,23 @@ export const make = Effect.sync((): LotteryStore["Service"] => {
     })
 
   return {
+    openRound,
+    drawRound,
+    getRound: (roundId) =>
+      Effect.sync(() => {
+        const r = rounds.get(roundId)
+        return r === undefined ? Option.none() : Option.some(roundView(r))
+      }),
+    listRounds: () =>
+      Effect.sync(() =>
+        [...rounds.values()]
+          .sort(
+            (a, b) =>
+              DateTime.toEpochMillis(b.openedAt) - DateTime.toEpochMillis(a.openedAt) ||
+              (a.roundId < b.roundId ? -1 : a.roundId > b.roundId ? 1 : 0),
+          )
+          .map(roundView),
+      ),
     recordDraw,
     annulDraw,
     getDraw: (drawId) => Effect.sync(() => Option.fromUndefinedOr(draws.get(drawId))),

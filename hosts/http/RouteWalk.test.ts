@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Hono } from "hono"
 import { accessRoutes } from "./AccessRoutes.js"
+import { lotteryRoutes } from "./LotteryRoutes.js"
 import { appRoutes, isPublic, routeMatcher } from "./Routes.js"
 import { bearer, type TestToken } from "./TestActors.js"
 import { callOf, makeTestHost, SEEDED, seed, type StoreKind, type TestHost } from "./TestHost.js"
@@ -45,7 +46,10 @@ describe.each(["memory", "pglite"] as const satisfies ReadonlyArray<StoreKind>)(
 
   describe("route table, document and router agree", () => {
     it("documents exactly the table's operations, public ones with security: []", () => {
-      const table = appRoutes({ casesPrefix: "/api/v1", extra: accessRoutes("/api/v1") })
+      const table = appRoutes({
+        casesPrefix: "/api/v1",
+        extra: [...accessRoutes("/api/v1"), ...lotteryRoutes("/api/v1")],
+      })
       expect(operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(
         table.map((r) => `${r.method} ${r.path}`).sort(),
       )
@@ -68,7 +72,12 @@ describe.each(["memory", "pglite"] as const satisfies ReadonlyArray<StoreKind>)(
     })
 
     it("every handler Hono registered belongs to a table entry (default deny covers the rest)", () => {
-      const match = routeMatcher(appRoutes({ casesPrefix: "/api/v1", extra: accessRoutes("/api/v1") }))
+      const match = routeMatcher(
+        appRoutes({
+          casesPrefix: "/api/v1",
+          extra: [...accessRoutes("/api/v1"), ...lotteryRoutes("/api/v1")],
+        }),
+      )
       const handlers = app.routes.filter((r) => r.method !== "ALL" && !r.path.includes("*"))
       expect(handlers.length).toBeGreaterThan(20)
       for (const r of handlers) {
@@ -124,7 +133,11 @@ describe.each(["memory", "pglite"] as const satisfies ReadonlyArray<StoreKind>)(
                     ? { materials: ["户口簿"] }
                     : /Notice$/u.test(path)
                       ? { objection: false }
-                      : {}
+                      : path.endsWith("/lotteries/{id}/draw")
+                        ? { seed: "digits:20250601" }
+                        : path.endsWith("/lotteries/{id}/annul")
+                          ? { reason: "公证员未到场，依规作废" }
+                          : {}
       for (const token of wrongScope)
         for (const { method, path } of named) {
           const body = bodyFor(path)

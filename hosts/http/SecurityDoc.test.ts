@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { SETTINGS } from "../HostConfig.js"
 import { accessRoutes } from "./AccessRoutes.js"
+import { lotteryOpenApiPaths, lotteryRoutes } from "./LotteryRoutes.js"
 import { makeOpenApiDocument } from "./OpenApi.js"
 import { appRoutes, isPublic } from "./Routes.js"
 
@@ -16,7 +17,10 @@ const doc = (name: string) => readFileSync(new URL(`../../docs/${name}`, import.
 const security = doc("security.md")
 
 /** The host's whole route table: stock, ops, cases and access routes under /api/v1. */
-const routes = appRoutes({ casesPrefix: "/api/v1", extra: accessRoutes("/api/v1") })
+const routes = appRoutes({
+  casesPrefix: "/api/v1",
+  extra: [...accessRoutes("/api/v1"), ...lotteryRoutes("/api/v1")],
+})
 
 /** `[METHOD, path]` of each row between the public-routes markers. */
 const documentedPublic = (): Array<[string, string]> => {
@@ -41,6 +45,7 @@ describe("docs/security.md", () => {
     const openApi = makeOpenApiDocument("http://anju.test", {
       casesPrefix: "/api/v1",
       access: accessRoutes("/api/v1"),
+      lottery: { routes: lotteryRoutes("/api/v1"), paths: lotteryOpenApiPaths("/api/v1") },
     }) as { paths: Record<string, Record<string, { security?: ReadonlyArray<unknown> }>> }
     const open = Object.entries(openApi.paths).flatMap(([path, ops]) =>
       Object.entries(ops)

@@ -20,6 +20,9 @@ import * as MemoryPasswordHasher from "../../adapters/memory/MemoryPasswordHashe
 import * as PgliteDatabase from "../../adapters/pglite/PgliteDatabase.js"
 import * as PgCaseStore from "../../adapters/postgres/PgCaseStore.js"
 import * as PgIdentityStore from "../../adapters/postgres/PgIdentityStore.js"
+import * as MemoryLotteryStore from "../../adapters/memory/MemoryLotteryStore.js"
+import * as PgLotteryStore from "../../adapters/postgres/PgLotteryStore.js"
+import type { LotteryServices } from "./LotteryRoutes.js"
 import * as PgStockStore from "../../adapters/postgres/PgStockStore.js"
 import type { AccessServices } from "./AccessRoutes.js"
 import { makeApp } from "./App.js"
@@ -44,8 +47,13 @@ const policyFiles = () =>
 /** Stock, case and identity stores of one kind (PGlite: one in-memory database, migrated on start). */
 const storesOf = (kind: StoreKind) =>
   kind === "memory"
-    ? Layer.mergeAll(MemoryStockStore.layer, MemoryCaseStore.layer, MemoryIdentityStore.layer)
-    : Layer.mergeAll(PgStockStore.layer, PgCaseStore.layer, PgIdentityStore.layer).pipe(
+    ? Layer.mergeAll(
+        MemoryStockStore.layer,
+        MemoryCaseStore.layer,
+        MemoryIdentityStore.layer,
+        MemoryLotteryStore.layer,
+      )
+    : Layer.mergeAll(PgStockStore.layer, PgCaseStore.layer, PgIdentityStore.layer, PgLotteryStore.layer).pipe(
         Layer.provide(PgliteDatabase.layer({})),
       )
 
@@ -80,6 +88,10 @@ export const makeTestHost = async (kind: StoreKind): Promise<TestHost> => {
       run: <A, E>(e: Effect.Effect<A, E, AccessServices>) =>
         runtime.runPromiseExit(e) as Promise<Exit.Exit<A, E | Error>>,
       clientIp: () => "198.51.100.7",
+    },
+    lottery: {
+      run: <A, E>(e: Effect.Effect<A, E, LotteryServices>) =>
+        runtime.runPromiseExit(e) as Promise<Exit.Exit<A, E | Error>>,
     },
   })
   return { app, dispose: () => runtime.dispose() }
@@ -160,6 +172,22 @@ export const seed = async (app: Hono): Promise<void> => {
       channel: "offline",
       district: "310115",
       members: [{ role: "applicant", name: "王五", idNumber: "310115198503120012" }],
+    }),
+  )
+  // A lottery round named like the unit, so the walk's named-object checks reach a real round.
+  await expectCreated(
+    "lottery round",
+    call("post", "/api/v1/lotteries", city, {
+      roundId: SEEDED.unitId,
+      projectId: SEEDED.projectId,
+      district: "310115",
+      unitTypes: ["1R"],
+      title: "走查摇号批次",
+      entrants: [
+        { id: "W-1", stratum: "1R" },
+        { id: "W-2", stratum: "1R" },
+      ],
+      units: [{ stratum: "1R", units: 1 }],
     }),
   )
 }
