@@ -52,7 +52,9 @@ export const BUILT_IN_ROLES: ReadonlyArray<Role> = [
   builtIn(
     "city-officer",
     "市级经办: city officer",
-    DEFAULT_PERMISSIONS.city.filter((p) => p !== "identity.manage" && p !== "audit.read"),
+    DEFAULT_PERMISSIONS.city.filter(
+      (p) => p !== "identity.manage" && p !== "audit.read" && p !== "ops.metrics",
+    ),
   ),
   builtIn("district-officer", "区级经办: district officer", DEFAULT_PERMISSIONS.district),
   builtIn("operator-officer", "运营机构经办: operating-company officer", DEFAULT_PERMISSIONS.operator),

@@ -27,6 +27,7 @@ import { agencySim } from "./commands/AgencySim.js"
 import { ACCESS_COMMANDS, ACCESS_GROUPS } from "./commands/AccessCommands.js"
 import { stockImport } from "./commands/StockImport.js"
 import { subsidyLianzu } from "./commands/SubsidyLianzu.js"
+import { worker } from "./commands/Worker.js"
 import type { CliIo, Command } from "./Io.js"
 
 export { VERSION }
@@ -63,6 +64,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
   queueSimulate,
   ...SELECTION_COMMANDS,
   ...ACCESS_COMMANDS,
+  worker,
 ]
 
 /** One line per group word, shown in `anju --help` and at the top of `anju <group> --help`. */

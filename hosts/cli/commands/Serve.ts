@@ -30,6 +30,7 @@ export const serve = defineCommand({
       "address phones reach this host at, for QR codes (default: ANJU_PUBLIC_URL or http://localhost:PORT)",
     ),
     demo: switchFlag("demo", "seed the demo estate, a demo case and demo tokens (never expose this host)"),
+    noWorker: switchFlag("no-worker", "do not run the worker in this process (run `anju worker` apart)"),
     storage: storageFlags,
   },
   run: async (input, io) => {
@@ -47,6 +48,7 @@ export const serve = defineCommand({
         "",
       ),
       demo: input.demo,
+      worker: !input.noWorker,
       env: io.env,
       out: io.out,
       err: io.err,
