@@ -13,6 +13,7 @@ import { FUND_MIGRATIONS } from "./FundSchema.js"
 import { IDENTITY_MIGRATIONS } from "./IdentitySchema.js"
 import { JOB_MIGRATIONS } from "./JobSchema.js"
 import { LOTTERY_MIGRATIONS } from "./LotterySchema.js"
+import { QUEUE_MIGRATIONS } from "./QueueSchema.js"
 
 export type { Migration } from "./Migration.js"
 
@@ -110,7 +111,7 @@ const STOCK_MIGRATIONS: ReadonlyArray<Migration> = [
   },
 ]
 
-/** All migrations: stock (1–199), fund (200–), cases (300–), lottery (400–), identity (500–), audit (600–), jobs (800–); versions are unique. */
+/** All migrations: stock (1–199), fund (200–), cases (300–), lottery (400–), identity (500–), audit (600–), jobs (800–), queues (900–); versions are unique. */
 export const MIGRATIONS: ReadonlyArray<Migration> = [
   ...STOCK_MIGRATIONS,
   ...FUND_MIGRATIONS,
@@ -119,6 +120,7 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
   ...IDENTITY_MIGRATIONS,
   ...AUDIT_MIGRATIONS,
   ...JOB_MIGRATIONS,
+  ...QUEUE_MIGRATIONS,
 ]
 
 /** Advisory-lock class for migrations; the second key is `hashtext(schema)`. */

@@ -11,6 +11,8 @@ import { Clock, Effect } from "effect"
 import { CaseStore, type CaseStoreError, type OutboxEvent } from "../ports/CaseStore.js"
 import { type ClaimedJob, type JobKindDefinition, JobQueue, type JobQueueError } from "../ports/JobQueue.js"
 import { Notifier } from "../ports/Notifier.js"
+import type { QueueStore } from "../ports/QueueStore.js"
+import { enterQueue, leaveQueue } from "../queue/Queues.js"
 
 /** A consumer of outbox events. `handle` must be idempotent by `event.id` (see the module header). */
 export interface OutboxHandler<R = never> {
@@ -63,10 +65,27 @@ export const applicantNotice: OutboxHandler<Notifier> = {
 }
 
 /**
- * Registration point for the allocation chain (issue: allocation): queue entry on admission (CaseAdmitted →
- * 轮候 entry) and slot release on a failure closure. Empty until that issue lands its use-cases.
+ * 轮候 entry on admission (CaseAdmitted → the project's or kind's queue; idempotent: the effect key is the
+ * entry's admission key) and leaving on any closure (CaseClosed: the held slot is restored, R12, R33/R34).
  */
-export const allocationHandlers: ReadonlyArray<OutboxHandler<never>> = []
+export const queueEntryHandler: OutboxHandler<QueueStore | CaseStore> = {
+  name: "queue.entry",
+  types: ["CaseAdmitted", "CaseClosed"],
+  handle: (event, effectKey) =>
+    event.type === "CaseAdmitted"
+      ? Effect.asVoid(enterQueue({ caseId: event.caseId, eventKey: effectKey, at: event.at }))
+      : Effect.asVoid(
+          leaveQueue({
+            caseId: event.caseId,
+            reason: event.payload["closure"] === "cancelled" ? "cancelled" : "closed",
+            at: event.at,
+            note: `case closed: ${String(event.payload["closure"] ?? "closed")}`,
+          }),
+        ),
+}
+
+/** Registration point for the allocation chain (issue 11): handlers of case events for queues, lottery, selection. */
+export const allocationHandlers: ReadonlyArray<OutboxHandler<QueueStore | CaseStore>> = [queueEntryHandler]
 
 export interface PumpResult {
   readonly read: number

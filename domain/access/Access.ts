@@ -18,10 +18,14 @@ export const PERMISSIONS = [
   "cases.lookup",
   "lottery.read",
   "lottery.manage",
+  /** Waiting queues (轮候): offer a unit (申请审核), approve or roll back a 保租 application window. */
+  "queue.manage",
   "fund.read",
   "fund.write",
   "identity.manage",
   "audit.read",
+  /** Reading /metrics (queue depth, job latency, request counts); the city scope's default only. */
+  "ops.metrics",
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -66,12 +70,13 @@ const OFFICER: ReadonlyArray<Permission> = [
   "cases.lookup",
   "lottery.read",
   "lottery.manage",
+  "queue.manage",
   "fund.read",
 ]
 
 /** What each scope kind may do when no role table says otherwise (static tokens, demo). */
 export const DEFAULT_PERMISSIONS: Readonly<Record<ActorRole, ReadonlyArray<Permission>>> = {
-  city: [...OFFICER, "fund.write", "identity.manage", "audit.read"],
+  city: [...OFFICER, "fund.write", "identity.manage", "audit.read", "ops.metrics"],
   district: OFFICER,
   operator: OFFICER.filter((p) => p !== "lottery.manage"),
   propertyArea: ["fund.read", "stock.read"],

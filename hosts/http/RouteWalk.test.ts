@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Hono } from "hono"
 import { accessRoutes } from "./AccessRoutes.js"
 import { lotteryRoutes } from "./LotteryRoutes.js"
+import { queueRoutes } from "./QueueRoutes.js"
 import { appRoutes, isPublic, routeMatcher } from "./Routes.js"
 import { bearer, type TestToken } from "./TestActors.js"
 import { callOf, makeTestHost, SEEDED, seed, type StoreKind, type TestHost } from "./TestHost.js"
@@ -48,7 +49,7 @@ describe.each(["memory", "pglite"] as const satisfies ReadonlyArray<StoreKind>)(
     it("documents exactly the table's operations, public ones with security: []", () => {
       const table = appRoutes({
         casesPrefix: "/api/v1",
-        extra: [...accessRoutes("/api/v1"), ...lotteryRoutes("/api/v1")],
+        extra: [...accessRoutes("/api/v1"), ...lotteryRoutes("/api/v1"), ...queueRoutes("/api/v1")],
       })
       expect(operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(
         table.map((r) => `${r.method} ${r.path}`).sort(),
@@ -75,7 +76,7 @@ describe.each(["memory", "pglite"] as const satisfies ReadonlyArray<StoreKind>)(
       const match = routeMatcher(
         appRoutes({
           casesPrefix: "/api/v1",
-          extra: [...accessRoutes("/api/v1"), ...lotteryRoutes("/api/v1")],
+          extra: [...accessRoutes("/api/v1"), ...lotteryRoutes("/api/v1"), ...queueRoutes("/api/v1")],
         }),
       )
       const handlers = app.routes.filter((r) => r.method !== "ALL" && !r.path.includes("*"))
@@ -137,7 +138,9 @@ describe.each(["memory", "pglite"] as const satisfies ReadonlyArray<StoreKind>)(
                         ? { seed: "digits:20250601" }
                         : path.endsWith("/lotteries/{id}/annul")
                           ? { reason: "公证员未到场，依规作废" }
-                          : {}
+                          : path.endsWith("/queues/{id}/offers")
+                            ? { pool: "P-walk/any" }
+                            : {}
       for (const token of wrongScope)
         for (const { method, path } of named) {
           const body = bodyFor(path)

@@ -23,6 +23,9 @@ import * as PgIdentityStore from "../../adapters/postgres/PgIdentityStore.js"
 import * as MemoryLotteryStore from "../../adapters/memory/MemoryLotteryStore.js"
 import * as PgLotteryStore from "../../adapters/postgres/PgLotteryStore.js"
 import type { LotteryServices } from "./LotteryRoutes.js"
+import * as MemoryQueueStore from "../../adapters/memory/MemoryQueueStore.js"
+import * as PgQueueStore from "../../adapters/postgres/PgQueueStore.js"
+import type { QueueServices } from "./QueueRoutes.js"
 import * as PgStockStore from "../../adapters/postgres/PgStockStore.js"
 import type { AccessServices } from "./AccessRoutes.js"
 import { makeApp } from "./App.js"
@@ -52,10 +55,15 @@ const storesOf = (kind: StoreKind) =>
         MemoryCaseStore.layer,
         MemoryIdentityStore.layer,
         MemoryLotteryStore.layer,
+        MemoryQueueStore.layer,
       )
-    : Layer.mergeAll(PgStockStore.layer, PgCaseStore.layer, PgIdentityStore.layer, PgLotteryStore.layer).pipe(
-        Layer.provide(PgliteDatabase.layer({})),
-      )
+    : Layer.mergeAll(
+        PgStockStore.layer,
+        PgCaseStore.layer,
+        PgIdentityStore.layer,
+        PgLotteryStore.layer,
+        PgQueueStore.layer,
+      ).pipe(Layer.provide(PgliteDatabase.layer({})))
 
 /**
  * The app with stock, case and access (login, users, roles) routes under /api/v1 over `kind` stores.
@@ -91,6 +99,10 @@ export const makeTestHost = async (kind: StoreKind): Promise<TestHost> => {
     },
     lottery: {
       run: <A, E>(e: Effect.Effect<A, E, LotteryServices>) =>
+        runtime.runPromiseExit(e) as Promise<Exit.Exit<A, E | Error>>,
+    },
+    queues: {
+      run: <A, E>(e: Effect.Effect<A, E, QueueServices>) =>
         runtime.runPromiseExit(e) as Promise<Exit.Exit<A, E | Error>>,
     },
   })
