@@ -1,10 +1,12 @@
 /**
  * Composes the adapters a host runs on from its configuration (HostConfig): the stores over one database
- * (PostgreSQL or PGlite), the SM4 field cipher, the identity verifiers, the agency records (HTTP client with
- * signed answers, or the simulator only where HostConfig allowed it) and the shipped policy, read once.
+ * (PostgreSQL or PGlite), the SM4 field cipher (every decryption audited), the identity verifiers, the
+ * agency records (HTTP client with signed answers, or the simulator only where HostConfig allowed it) and
+ * the shipped policy, read once.
  * Nothing here chooses by itself: every branch follows a HostConfig decision, so nothing runs silently.
  */
 import { ConfigProvider, Data, Effect, Layer } from "effect"
+import * as AuditingFieldCipher from "../application/audit/AuditingFieldCipher.js"
 import { loadPolicyTable } from "../application/policy/LoadPolicyTable.js"
 import { ActorVerifier, ActorVerifierError } from "../application/ports/ActorVerifier.js"
 import type { AgencyRecords } from "../application/ports/AgencyRecords.js"
@@ -12,10 +14,14 @@ import type { AuditLog } from "../application/ports/AuditLog.js"
 import type { CaseStore } from "../application/ports/CaseStore.js"
 import type { FieldCipher } from "../application/ports/FieldCipher.js"
 import type { IdentityStore } from "../application/ports/IdentityStore.js"
+import type { JobQueue } from "../application/ports/JobQueue.js"
+import type { Notifier } from "../application/ports/Notifier.js"
 import type { PasswordHasher } from "../application/ports/PasswordHasher.js"
 import { PolicySource } from "../application/ports/PolicySource.js"
 import type { SecureRandom } from "../application/ports/SecureRandom.js"
 import type { StockStore } from "../application/ports/StockStore.js"
+import type { LotteryStore } from "../application/ports/LotteryStore.js"
+import type { QueueStore } from "../application/ports/QueueStore.js"
 import { allCaseParameters } from "../domain/cases/CaseParameters.js"
 import { allGuardParameters } from "../domain/guard/GuardParameters.js"
 import * as StaticActorVerifier from "../adapters/config/StaticActorVerifier.js"
@@ -30,7 +36,11 @@ import * as PgAuditLog from "../adapters/postgres/PgAuditLog.js"
 import * as PgCaseStore from "../adapters/postgres/PgCaseStore.js"
 import * as PgDatabase from "../adapters/postgres/PgDatabase.js"
 import * as PgIdentityStore from "../adapters/postgres/PgIdentityStore.js"
+import * as PgJobQueue from "../adapters/postgres/PgJobQueue.js"
+import * as PgSimulatedNotifier from "../adapters/postgres/PgSimulatedNotifier.js"
 import * as PgStockStore from "../adapters/postgres/PgStockStore.js"
+import * as PgLotteryStore from "../adapters/postgres/PgLotteryStore.js"
+import * as PgQueueStore from "../adapters/postgres/PgQueueStore.js"
 import * as RetryingAgencyRecords from "../adapters/resilience/RetryingAgencyRecords.js"
 import * as SimulatedAgencyRecords from "../adapters/sim/SimulatedAgencyRecords.js"
 import * as Sm4FieldCipher from "../adapters/sm/Sm4FieldCipher.js"
@@ -57,16 +67,40 @@ const databaseLayer = (c: StorageChoice) =>
     : PgliteDatabase.layer(c.dataDir === null ? {} : { dataDir: c.dataDir })
 
 /**
- * StockStore, CaseStore, IdentityStore, AuditLog (one database, migrations run when the layer starts), the scrypt
+ * StockStore, CaseStore, IdentityStore, AuditLog, the embedded JobQueue and the durable notice simulator (one
+ * database, migrations run when the layer starts: the worker shares the host's database), the scrypt
  * PasswordHasher and SecureRandom.
  */
 export const storesLayer = (
   c: StorageChoice,
-): Layer.Layer<StockStore | CaseStore | IdentityStore | AuditLog | PasswordHasher | SecureRandom, Error> =>
+): Layer.Layer<
+  | StockStore
+  | CaseStore
+  | IdentityStore
+  | AuditLog
+  | JobQueue
+  | Notifier
+  | PasswordHasher
+  | SecureRandom
+  | LotteryStore
+  | QueueStore,
+  Error
+> =>
   Layer.mergeAll(
-    Layer.mergeAll(PgStockStore.layer, PgCaseStore.layer, PgIdentityStore.layer, PgAuditLog.layer).pipe(
-      Layer.provide(databaseLayer(c)),
-    ),
+    Layer.mergeAll(
+      PgStockStore.layer,
+      PgCaseStore.layer,
+      PgIdentityStore.layer,
+      PgAuditLog.layer,
+      PgLotteryStore.layer,
+      PgQueueStore.layer,
+      PgJobQueue.layer,
+      PgSimulatedNotifier.layer((n) =>
+        process.stderr.write(
+          `${JSON.stringify({ at: new Date().toISOString(), level: "info", msg: "notice.simulated", noticeId: n.id, template: n.template, caseId: n.to.caseId })}\n`,
+        ),
+      ),
+    ).pipe(Layer.provide(databaseLayer(c))),
     ScryptPasswordHasher.layer(),
     NodeSecureRandom.layer,
   )
@@ -81,6 +115,10 @@ export type HostServices =
   | IdentityStore
   | PasswordHasher
   | AuditLog
+  | JobQueue
+  | Notifier
+  | LotteryStore
+  | QueueStore
 
 /** The configuration refuses to start (HostConfig.planHost's problems, every one of them). */
 export class HostConfigInvalid extends Data.TaggedError("HostConfigInvalid")<{
@@ -169,14 +207,23 @@ export const agencyLayer = (agencies: HostConfig["agencies"]): Layer.Layer<Agenc
     ? HttpAgencyRecords.layer(agencies.options)
     : RetryingAgencyRecords.layer().pipe(Layer.provide(SimulatedAgencyRecords.layer()))
 
-/** FieldCipher, ActorVerifier, AgencyRecords and PolicySource, as the configuration decided. */
+/**
+ * FieldCipher, ActorVerifier, AgencyRecords and PolicySource, as the configuration decided. The FieldCipher
+ * the use-cases get audits every decryption (AuditingFieldCipher: a `pii.open` record in the AuditLog, from
+ * the AuditContext each request or job provides); the verifiers only build blind indexes, which reveal nothing.
+ */
 export const caseServicesLayer = (
   config: HostConfig,
-): Layer.Layer<FieldCipher | ActorVerifier | AgencyRecords | PolicySource, Error, IdentityStore> => {
-  const cipher =
+): Layer.Layer<
+  FieldCipher | ActorVerifier | AgencyRecords | PolicySource,
+  Error,
+  IdentityStore | AuditLog
+> => {
+  const sm4 =
     config.fieldKeys.kind === "configured"
       ? Sm4FieldCipher.layer(config.fieldKeys.keys)
       : Sm4FieldCipher.layer(DEMO_FIELD_KEYS)
+  const cipher = AuditingFieldCipher.layer().pipe(Layer.provide(sm4))
   return Layer.mergeAll(
     Layer.provideMerge(identityLayer(config.identity), cipher),
     agencyLayer(config.agencies),

@@ -25,12 +25,20 @@ import type { UnitInput } from "../../domain/stock/StockRules.js"
 import type { TabularRow } from "../../domain/stock/Tabular.js"
 import { type AccessRouteDeps, accessRoutes, registerAccessRoutes } from "./AccessRoutes.js"
 import { type CaseRouteDeps, registerCaseRoutes } from "./CaseRoutes.js"
+import {
+  type LotteryRouteDeps,
+  lotteryOpenApiPaths,
+  lotteryRoutes,
+  registerLotteryRoutes,
+} from "./LotteryRoutes.js"
+import { type QueueRouteDeps, queueOpenApiPaths, queueRoutes, registerQueueRoutes } from "./QueueRoutes.js"
 import { registerDocsRoutes } from "./DocsPage.js"
 import { isStockFailure, type StockFailure, toHttpError } from "./HttpErrors.js"
 import * as S from "./HttpSchemas.js"
 import { registerImportRoutes } from "./ImportRoutes.js"
 import { makeOpenApiDocument } from "./OpenApi.js"
 import { actorOf, appRoutes, type GuardAudit, guard, routeMatcher } from "./Routes.js"
+import { CONTENT_TYPE as METRICS_TYPE, makeMetrics, type Metrics } from "../Metrics.js"
 import { renderNotFoundPage, renderUnavailablePage, renderUnitPage } from "./UnitPage.js"
 import { qrPng, qrSvg } from "./UnitQr.js"
 
@@ -53,6 +61,15 @@ export interface AppDeps {
   readonly cases?: CaseRouteDeps
   /** Mounts and documents login and identity administration (their `run` needs the identity services). */
   readonly access?: AccessRouteDeps
+  /** Mounts and documents lottery rounds: public publication and management (their `run` needs the lottery services). */
+  readonly lottery?: Omit<LotteryRouteDeps, "publicBaseUrl">
+  /** Mounts and documents the waiting queues (places, ranking, 保租 offers and windows). */
+  readonly queues?: QueueRouteDeps
+  /**
+   * The process's metrics registry (shared with an in-process worker) and whether /metrics is public
+   * (ANJU_METRICS=public) or needs `ops.metrics`; omitted: HTTP counts only, guarded.
+   */
+  readonly metrics?: { readonly registry: Metrics; readonly public: boolean }
   /** Records every guarded write (and refusal) in the audit log; omitted: nothing is recorded. */
   readonly audit?: (entry: GuardAudit) => Promise<void>
 }
@@ -169,11 +186,33 @@ export const makeApp = (deps: AppDeps): Hono => {
   const pageUrl = (code: string) => `${base}/u/${code}`
   const casesPrefix = deps.cases === undefined ? undefined : (deps.cases.prefix ?? "/api/v1")
   const access = deps.access === undefined ? undefined : accessRoutes(deps.access.prefix ?? "/api/v1")
+  const lotteryPrefix = deps.lottery === undefined ? undefined : (deps.lottery.prefix ?? "/api/v1")
+  const lottery =
+    lotteryPrefix === undefined
+      ? undefined
+      : { routes: lotteryRoutes(lotteryPrefix), paths: lotteryOpenApiPaths(lotteryPrefix) }
+  const queues =
+    deps.queues === undefined
+      ? undefined
+      : {
+          routes: queueRoutes(deps.queues.prefix ?? "/api/v1"),
+          paths: queueOpenApiPaths(deps.queues.prefix ?? "/api/v1"),
+        }
+  const routes = appRoutes({
+    casesPrefix,
+    extra: [...(access ?? []), ...(lottery?.routes ?? []), ...(queues?.routes ?? [])],
+  }).map((r) =>
+    r.path === "/metrics" && deps.metrics?.public === true ? { ...r, access: { public: true as const } } : r,
+  )
   const openApi = makeOpenApiDocument(base, {
     ...(casesPrefix === undefined ? {} : { casesPrefix }),
     ...(access === undefined ? {} : { access }),
+    ...(lottery === undefined ? {} : { lottery }),
+    ...(queues === undefined ? {} : { queues }),
+    routes,
   })
-  const routes = appRoutes({ casesPrefix, extra: access ?? [] })
+  const metrics = deps.metrics?.registry ?? makeMetrics()
+  const routeOf = routeMatcher(routes)
 
   /** Runs a use-case: success value, or the expected failure; defects and interruptions throw (→ 500). */
   const runUseCase = async <A, E extends StockFailure>(
@@ -206,6 +245,8 @@ export const makeApp = (deps: AppDeps): Hono => {
   app.use("*", async (c, next) => {
     await next()
     c.header("X-Content-Type-Options", "nosniff")
+    // By route template, never the raw path: ids and probes cannot multiply the series.
+    metrics.observeHttp(c.req.method, routeOf(c.req.method, c.req.path)?.path ?? "unmatched", c.res.status)
   })
 
   app.onError((err, c) => {
@@ -291,6 +332,9 @@ export const makeApp = (deps: AppDeps): Hono => {
 
   // --- operations ------------------------------------------------------------------------------
 
+  app.get("/metrics", async (c) =>
+    c.body(await metrics.render(), 200, { "Content-Type": METRICS_TYPE, "Cache-Control": "no-store" }),
+  )
   app.get("/health", (c) =>
     c.json({ status: "ok" } satisfies typeof S.Health.Type, 200, { "Cache-Control": "no-store" }),
   )
@@ -449,6 +493,8 @@ export const makeApp = (deps: AppDeps): Hono => {
 
   if (deps.cases !== undefined) registerCaseRoutes(app, deps.cases)
   if (deps.access !== undefined) registerAccessRoutes(app, deps.access)
+  if (deps.lottery !== undefined) registerLotteryRoutes(app, { ...deps.lottery, publicBaseUrl: base })
+  if (deps.queues !== undefined) registerQueueRoutes(app, deps.queues)
   app.route("/api/v1", api)
 
   // --- public pages ------------------------------------------------------------------------------

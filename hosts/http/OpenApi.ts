@@ -69,6 +69,16 @@ export interface OpenApiOptions {
   readonly routes?: ReadonlyArray<RouteSpec>
   /** Login and identity administration (AccessRoutes.ts), documented from their own descriptions. */
   readonly access?: ReadonlyArray<AccessRouteSpec>
+  /** Lottery rounds (LotteryRoutes.ts): their routes and documented details. */
+  readonly lottery?: {
+    readonly routes: ReadonlyArray<RouteSpec>
+    readonly paths: Record<string, Record<string, Operation>>
+  }
+  /** Waiting queues (QueueRoutes.ts): their routes and documented details. */
+  readonly queues?: {
+    readonly routes: ReadonlyArray<RouteSpec>
+    readonly paths: Record<string, Record<string, Operation>>
+  }
 }
 
 const SECURITY = [{ bearerAuth: [] }, { apiKey: [] }]
@@ -185,7 +195,15 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
 
   const cases = options.casesPrefix === undefined ? undefined : casePaths(c, options.casesPrefix)
   const routes =
-    options.routes ?? appRoutes({ casesPrefix: options.casesPrefix, extra: options.access ?? [] })
+    options.routes ??
+    appRoutes({
+      casesPrefix: options.casesPrefix,
+      extra: [
+        ...(options.access ?? []),
+        ...(options.lottery?.routes ?? []),
+        ...(options.queues?.routes ?? []),
+      ],
+    })
 
   return {
     openapi: "3.1.0",
@@ -222,6 +240,16 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
         },
         "/docs": {
           get: { responses: { 200: { description: "The reference page", content: html } } },
+        },
+        "/metrics": {
+          get: {
+            responses: {
+              200: {
+                description: "Prometheus text format 0.0.4",
+                content: { "text/plain": { schema: { type: "string" } } },
+              },
+            },
+          },
         },
         "/docs/assets/scalar.js": {
           get: {
@@ -418,6 +446,8 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
         },
         ...cases,
         ...(options.access === undefined ? {} : accessPaths(c, options.access)),
+        ...options.lottery?.paths,
+        ...options.queues?.paths,
       },
       problem,
     ),

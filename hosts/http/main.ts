@@ -13,10 +13,13 @@ import { heldDataDirLock } from "../../adapters/pglite/DataDirLock.js"
 import { readXlsx } from "../../adapters/xlsx/XlsxTable.js"
 import { DEMO_TOKENS, seedDemoCases } from "../demo/DemoCases.js"
 import { seedDemoEstate } from "../demo/DemoEstate.js"
+import { DEMO_ROUND_ID, seedDemoLottery } from "../demo/DemoLottery.js"
 import { DEMO_ADMIN, seedDemoUsers } from "../demo/DemoUsers.js"
 import { describeConfig, planHost, refusal } from "../HostConfig.js"
-import { describeStorage, hostLayer, type StorageChoice } from "../StoreSelection.js"
+import { describeStorage, type StorageChoice } from "../StoreSelection.js"
 import { makeApp } from "./App.js"
+import { makeMetrics } from "../Metrics.js"
+import { hostWithWorkerLayer, jsonLog, startInProcessWorker } from "../worker/main.js"
 import { bannerLines } from "./Banner.js"
 import { onShutdownSignals, startServer } from "./Server.js"
 
@@ -31,6 +34,8 @@ export interface HttpHostOptions {
   readonly env: Readonly<Record<string, string | undefined>>
   readonly out: (line: string) => void
   readonly err: (line: string) => void
+  /** Run the worker in this process on the embedded queue (default true; `serve --no-worker`: false). */
+  readonly worker?: boolean
 }
 
 /** Runs the host until a shutdown signal; resolves to the process exit code (1 if it cannot start). */
@@ -44,7 +49,10 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
   }
   // The configuration may have turned on demo mode or chosen the storage (ANJU_DEMO, the config file).
   const o = { ...options, storage: plan.config.storage, demo: plan.config.demo }
-  const runtime = ManagedRuntime.make(hostLayer(plan.config))
+  const withWorker = options.worker !== false
+  // The host's stores plus the Signer (audit checkpoints) when a key is configured or under --demo.
+  const runtime = ManagedRuntime.make(hostWithWorkerLayer(plan.config, o.env))
+  const metrics = makeMetrics()
   const started = await runtime.runPromiseExit(Effect.void)
   if (Exit.isFailure(started)) {
     o.err(
@@ -58,6 +66,7 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
     demo = await runtime.runPromise(seedDemoEstate)
     await runtime.runPromise(seedDemoCases)
     await runtime.runPromise(seedDemoUsers)
+    await runtime.runPromise(seedDemoLottery)
   }
   const app = makeApp({
     run: (effect) => runtime.runPromiseExit(effect),
@@ -66,12 +75,28 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
     parseXlsx: readXlsx,
     cases: { run: (effect) => runtime.runPromiseExit(effect) },
     access: { run: (effect) => runtime.runPromiseExit(effect) },
+    lottery: { run: (effect) => runtime.runPromiseExit(effect) },
+    queues: { run: (effect) => runtime.runPromiseExit(effect) },
     audit: async (w) => {
       const exit = await runtime.runPromiseExit(recordWrite(w))
       if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
     },
+    metrics: { registry: metrics, public: o.env["ANJU_METRICS"] === "public" },
   })
   const server = await startServer({ app, port: o.port, hostname: o.hostname })
+  // The worker on the host's own runtime (PGlite is one process: the data folder is opened once).
+  let worker: { readonly stop: () => Promise<unknown> } | undefined
+  if (withWorker) {
+    try {
+      worker = await startInProcessWorker(runtime, {
+        log: jsonLog(o.err, o.env),
+        metrics,
+      })
+      o.out("  worker:      in-process on the embedded queue (serve --no-worker to run it apart)")
+    } catch (e) {
+      o.err(`anju serve: the in-process worker did not start: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
   // One writer per data folder: refused openers (CLI, a second host) are told where this host answers.
   if (o.storage.kind === "pglite" && o.storage.dataDir !== null)
     heldDataDirLock(o.storage.dataDir)?.advertise(server.url)
@@ -91,9 +116,12 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
     o.out(
       `  demo login:  curl -XPOST ${o.publicBaseUrl}/api/v1/auth/login -H 'content-type: application/json' -d '{"login":"${DEMO_ADMIN.login}","password":"${DEMO_ADMIN.password}"}'`,
     )
+  if (o.demo)
+    o.out(`  demo draw:   ${o.publicBaseUrl}/lotteries/${DEMO_ROUND_ID} (files under /api/v1/lotteries)`)
   await new Promise<void>((resolve) =>
     onShutdownSignals(async () => {
       await server.close()
+      await worker?.stop()
       await runtime.dispose()
       o.out("Anju stopped")
       resolve()
