@@ -15,11 +15,16 @@ const shipped = readFileSync(
 )
 
 describe("schedule table", () => {
-  it("the shipped file: relay tick, case ticks (R58/R72/R77), audit checkpoint, all with handlers", () => {
+  it("the shipped file: relay tick, case ticks (R58/R72/R77), audit checkpoint, queue windows (R43/R44), all with handlers", () => {
     const r = parseScheduleTable(shipped)
     if (r._tag !== "Ok") throw new Error(r.problems.join("\n"))
     const kinds = new Set(workerHandlers([]).map((h) => h.definition.kind))
-    expect(r.schedules.map((s) => s.id)).toEqual(["relay.pump", "cases.tick", "audit.checkpoint"])
+    expect(r.schedules.map((s) => s.id)).toEqual([
+      "relay.pump",
+      "cases.tick",
+      "audit.checkpoint",
+      "queue.windows",
+    ])
     for (const s of r.schedules) {
       expect(kinds.has(s.kind)).toBe(true)
       expect(s.rules.length).toBeGreaterThan(0)

@@ -5,12 +5,13 @@
  * when the head is already sealed. A handler fails (the job is retried with backoff) or returns an outcome
  * for the log; `JobPermanentFailure` dead-letters at once (a handler this build does not know).
  */
-import { Data, Effect, Option } from "effect"
+import { Clock, Data, Effect, Option } from "effect"
 import type { Actor } from "../../domain/access/Access.js"
 import type { CaseId, CaseState } from "../../domain/cases/Case.js"
 import { auditContextFor, withAuditContext } from "../audit/AuditContext.js"
 import { checkpointAudit } from "../audit/CheckpointAudit.js"
 import { runCaseCommand } from "../cases/CaseWorkflow.js"
+import { expireQueueWindows } from "../queue/Queues.js"
 import { CaseStore, type OutboxEvent } from "../ports/CaseStore.js"
 import type { ClaimedJob, JobKindDefinition, JobQueue } from "../ports/JobQueue.js"
 import { Signer } from "../ports/Signer.js"
@@ -56,6 +57,24 @@ export const AUDIT_CHECKPOINT_KIND: JobKindDefinition = {
   backoff: { baseMs: 10_000, maxMs: minutes(10) },
   leaseMs: minutes(5),
 }
+
+export const QUEUE_WINDOWS_KIND: JobKindDefinition = {
+  kind: "queue.windows",
+  maxAttempts: 5,
+  backoff: { baseMs: 5_000, maxMs: minutes(5) },
+  leaseMs: minutes(5),
+}
+
+/** R43/R44: times out every 保租 offer or sign-up window whose deadline has passed and offers the next family (idempotent). */
+export const expireWindowsJob = Effect.fn("Worker.queueWindows")(function* () {
+  const now = yield* Clock.currentTimeMillis
+  const r = yield* expireQueueWindows(now)
+  return {
+    status: "done",
+    detail: `${r.expired.length} window(s) timed out, ${r.offered.length} next famil(ies) offered`,
+    counts: { expired: r.expired.length, offered: r.offered.length },
+  } satisfies JobOutcome
+})
 
 /** States in which `tick` can change a case (R58 on 保租 pre-review; R72/R77 on a certificate). */
 const TICKABLE: ReadonlyArray<CaseState> = ["awaiting_pre_review", "admitted", "expiring_soon"]
@@ -178,7 +197,17 @@ export const workerHandlers = <R>(outboxHandlers: ReadonlyArray<OutboxHandler<R>
     definition: AUDIT_CHECKPOINT_KIND,
     run: () => auditCheckpointJob(),
   }
-  return [attributed(pump), attributed(deliver), attributed(tick), attributed(audit)] as const
+  const windows: JobHandler<Effect.Services<ReturnType<typeof expireWindowsJob>>> = {
+    definition: QUEUE_WINDOWS_KIND,
+    run: () => expireWindowsJob(),
+  }
+  return [
+    attributed(pump),
+    attributed(deliver),
+    attributed(tick),
+    attributed(audit),
+    attributed(windows),
+  ] as const
 }
 
 /**

@@ -104,6 +104,7 @@ describe("anju worker (CLI)", () => {
     expect(status.kinds.map((k) => k["kind"])).toEqual([
       "audit.checkpoint",
       "cases.tick",
+      "queue.windows",
       "relay.deliver",
       "relay.pump",
     ])
