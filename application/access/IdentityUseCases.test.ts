@@ -11,7 +11,7 @@ import { TestClock } from "effect/testing"
 import * as MemoryIdentityStore from "../../adapters/memory/MemoryIdentityStore.js"
 import * as MemoryPasswordHasher from "../../adapters/memory/MemoryPasswordHasher.js"
 import * as SeededSecureRandom from "../../adapters/memory/SeededSecureRandom.js"
-import type { Actor } from "../../domain/access/Access.js"
+import { type Actor, DEFAULT_PERMISSIONS } from "../../domain/access/Access.js"
 import { IdentityStore } from "../ports/IdentityStore.js"
 import { apiKeyActor, login, logout, secretDigest, sessionActor } from "./Login.js"
 import {
@@ -33,44 +33,14 @@ const MIN = 60_000
 const pw = (s: string) => Redacted.make(s)
 const GOOD = "安居工程-correct-horse"
 
-const admin: Actor = {
-  role: "city",
-  id: "root",
-  permissions: [
-    "identity.manage",
-    "cases.read",
-    "stock.read",
-    "audit.read",
-    "fund.read",
-    "fund.write",
-    "stock.write",
-    "stock.import",
-    "cases.open",
-    "cases.command",
-    "cases.verify",
-    "cases.lookup",
-    "lottery.read",
-    "lottery.manage",
-  ],
-}
+/** A city administrator holding every city permission (DEFAULT_PERMISSIONS follows the model as it grows). */
+const admin: Actor = { role: "city", id: "root", permissions: DEFAULT_PERMISSIONS.city }
+/** A district administrator: the district officer's permissions plus identity management. */
 const districtAdmin: Actor = {
   role: "district",
   id: "pd-admin",
   district: "310115",
-  permissions: [
-    "identity.manage",
-    "cases.read",
-    "cases.open",
-    "cases.command",
-    "cases.verify",
-    "cases.lookup",
-    "stock.read",
-    "stock.write",
-    "stock.import",
-    "lottery.read",
-    "lottery.manage",
-    "fund.read",
-  ],
+  permissions: [...DEFAULT_PERMISSIONS.district, "identity.manage"],
 }
 const officer: Actor = { role: "district", id: "pd-1", district: "310115" }
 
