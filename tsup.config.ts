@@ -1,4 +1,5 @@
-// Library build: one ESM entry per published subpath (package.json "exports") plus the CLI bin.
+// Library build: one ESM entry per published subpath (package.json "exports") plus the CLI bin and the
+// PGlite worker-thread entry.
 // Declarations are not bundled here: `tsc -p tsconfig.build.json` (the second half of `npm run build`)
 // emits one .d.ts per source file beside them, because the bundled ones turned type-only exports of
 // `export * as X` namespaces into values (TS2693 for consumers without skipLibCheck) and dropped
@@ -21,6 +22,8 @@ export default defineConfig({
         }),
     ),
     "hosts/cli/bin": "hosts/cli/bin.ts",
+    // PGlite's worker-thread entry, loaded by path (not imported) from adapters/pglite/PgliteDatabase.ts.
+    "adapters/pglite/PgliteWorker": "adapters/pglite/PgliteWorker.ts",
   },
   format: ["esm"],
   target: "node22",

@@ -103,7 +103,7 @@ describe("one writer per PGlite data folder", () => {
       // A second open in this process: a typed start error, at once.
       const t = performance.now()
       const second = await Effect.runPromiseExit(Layer.build(storeOn()).pipe(Effect.scoped))
-      expect(performance.now() - t).toBeLessThan(1000)
+      expect(performance.now() - t).toBeLessThan(15_000) // refused, not queued behind the owner (a hang would time out)
       expect(Exit.isFailure(second)).toBe(true)
       const error = Exit.isFailure(second)
         ? (second.cause.reasons.find((r) => r._tag === "Fail") as { error: PgDatabaseStartError } | undefined)
