@@ -7,7 +7,7 @@
  * domain values with Schema here; Kysely row types never leave the adapter.
  */
 import { Effect, Layer, Option, Result, Schedule, Schema } from "effect"
-import { type Kysely, type Selectable, sql, type Transaction } from "kysely"
+import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from "kysely"
 import {
   type StockBatch,
   StockStore,
@@ -22,6 +22,34 @@ import type { StatusCount } from "../../domain/inventory/Inventory.js"
 import { Building, Project, ProjectId, Unit } from "../../domain/stock/Stock.js"
 import { UnitStatus } from "../../domain/stock/UnitStatus.js"
 import { classifyDbError, type Database, PgDatabase, type UnitsTable } from "./PgDatabase.js"
+
+/**
+ * The data-scope filter of unit listings and counts (`inProjects`, `inDistricts`; an empty list matches
+ * nothing, an absent one everything), as one expression so both queries scope alike.
+ */
+const inScope = (
+  eb: ExpressionBuilder<Database, "units">,
+  q: { readonly inProjects?: ReadonlyArray<string>; readonly inDistricts?: ReadonlyArray<string> },
+) =>
+  eb.and([
+    ...(q.inProjects === undefined
+      ? []
+      : [q.inProjects.length === 0 ? sql<boolean>`false` : eb("project_id", "in", [...q.inProjects])]),
+    ...(q.inDistricts === undefined
+      ? []
+      : [
+          q.inDistricts.length === 0
+            ? sql<boolean>`false`
+            : eb(
+                "project_id",
+                "in",
+                eb
+                  .selectFrom("projects")
+                  .select("projects.id")
+                  .where("projects.district", "in", [...q.inDistricts]),
+              ),
+        ]),
+  ])
 
 /**
  * Rows per INSERT. Each statement binds one array per column (`INSERT … SELECT FROM unnest($1::text[], …)`),
@@ -610,21 +638,7 @@ const listPage = async (db: Kysely<Database>, q: UnitQuery) => {
             eb.selectFrom("projects").select("projects.id").where("projects.district", "=", q.district!),
           ),
         )
-        .$if(q.inProjects !== undefined, (qb) =>
-          q.inProjects!.length === 0
-            ? qb.where(sql<boolean>`false`)
-            : qb.where("project_id", "in", [...q.inProjects!]),
-        )
-        .$if(q.inDistricts !== undefined, (qb) =>
-          q.inDistricts!.length === 0
-            ? qb.where(sql<boolean>`false`)
-            : qb.where("project_id", "in", (eb) =>
-                eb
-                  .selectFrom("projects")
-                  .select("projects.id")
-                  .where("projects.district", "in", [...q.inDistricts!]),
-              ),
-        )
+        .where((eb) => inScope(eb, q))
       const totalRow = await filtered
         .select((eb) => eb.fn.countAll<string | number>().as("n"))
         .executeTakeFirstOrThrow()
@@ -661,21 +675,7 @@ const countPage = async (db: Kysely<Database>, q: UnitCountQuery): Promise<Reado
     .selectFrom("units")
     .select((eb) => ["project_id", "bedrooms", "halls", "status", eb.fn.countAll<string | number>().as("n")])
     .$if(q.projectId !== undefined, (qb) => qb.where("project_id", "=", q.projectId!))
-    .$if(q.inProjects !== undefined, (qb) =>
-      q.inProjects!.length === 0
-        ? qb.where(sql<boolean>`false`)
-        : qb.where("project_id", "in", [...q.inProjects!]),
-    )
-    .$if(q.inDistricts !== undefined, (qb) =>
-      q.inDistricts!.length === 0
-        ? qb.where(sql<boolean>`false`)
-        : qb.where("project_id", "in", (eb) =>
-            eb
-              .selectFrom("projects")
-              .select("projects.id")
-              .where("projects.district", "in", [...q.inDistricts!]),
-          ),
-    )
+    .where((eb) => inScope(eb, q))
     .groupBy(["project_id", "bedrooms", "halls", "status"])
     // The canonical order of `compareStatusCounts`: code-unit order of the ASCII ids and status codes.
     .orderBy(sql`project_id collate "C"`)
