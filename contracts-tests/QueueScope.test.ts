@@ -10,10 +10,8 @@ import { Effect, Exit, Layer } from "effect"
 import * as TestClock from "effect/testing/TestClock"
 import * as MemoryCaseStore from "../adapters/memory/MemoryCaseStore.js"
 import * as MemoryQueueStore from "../adapters/memory/MemoryQueueStore.js"
-import { CaseStore } from "../application/ports/CaseStore.js"
 import { QueueStore } from "../application/ports/QueueStore.js"
 import {
-  enterQueue,
   offerNext,
   queuePlace,
   rankQueue,
@@ -21,8 +19,7 @@ import {
   windowStep,
 } from "../application/queue/Queues.js"
 import type { Actor } from "../domain/access/Access.js"
-import type { CivilDate } from "../domain/values/CivilDate.js"
-import { storedCase } from "./CaseStore.contract.js"
+import { seedQueuedBaozuCase } from "./QueueFixtures.js"
 
 const T0 = 1_770_000_000_000
 const QUEUE = "project:P1"
@@ -43,43 +40,7 @@ const ACTIONS: ReadonlyArray<WindowAction> = ["OpenForm", "Submit", "Abandon", "
 
 const setup = Effect.gen(function* () {
   yield* TestClock.setTime(T0)
-  const cases = yield* CaseStore
-  for (const id of ["A", "B"]) {
-    const c = storedCase(id, {
-      kind: "baozu",
-      state: "admitted",
-      projectId: "P1",
-      certificate: {
-        number: `N-${id}`,
-        validFrom: "2026-01-05" as CivilDate,
-        validUntil: "2027-01-04" as CivilDate,
-      },
-    })
-    yield* cases.commit({
-      case: c,
-      expectedVersion: 0,
-      history: {
-        caseId: c.id,
-        version: 1,
-        at: T0,
-        actorId: "t",
-        actorRole: "city",
-        command: "t",
-        from: null,
-        to: c.state,
-        note: "",
-      },
-      events: [],
-      command: {
-        actorId: "t",
-        key: `k-${id}`,
-        requestDigest: "d",
-        caseId: c.id,
-        outcome: { state: c.state, version: 1 },
-      },
-    })
-    yield* enterQueue({ caseId: id, eventKey: `queue.entry:${id}`, at: T0 - 60_000 })
-  }
+  for (const id of ["A", "B"]) yield* seedQueuedBaozuCase(id, T0 - 60_000)
   yield* TestClock.adjust(60_000)
 })
 

@@ -9,11 +9,8 @@ import { Effect, Layer, ManagedRuntime } from "effect"
 import { Hono } from "hono"
 import { layer as memoryCaseStore } from "../../adapters/memory/MemoryCaseStore.js"
 import { layer as memoryQueueStore } from "../../adapters/memory/MemoryQueueStore.js"
-import { CaseStore } from "../../application/ports/CaseStore.js"
-import { enterQueue } from "../../application/queue/Queues.js"
-import { storedCase } from "../../contracts-tests/CaseStore.contract.js"
+import { seedQueuedBaozuCase } from "../../contracts-tests/QueueFixtures.js"
 import type { Actor } from "../../domain/access/Access.js"
-import type { CivilDate } from "../../domain/values/CivilDate.js"
 import { registerQueueRoutes } from "./QueueRoutes.js"
 
 const ACTORS: Record<string, Actor> = {
@@ -43,47 +40,8 @@ const call = (actor: string, method: string, path: string, body?: unknown) =>
 beforeAll(async () => {
   await runtime.runPromise(
     Effect.gen(function* () {
-      const store = yield* CaseStore
-      for (const [i, id] of ["A", "B", "C"].entries()) {
-        const c = storedCase(id, {
-          kind: "baozu",
-          state: "admitted",
-          projectId: "P1",
-          certificate: {
-            number: `N-${id}`,
-            validFrom: "2026-01-05" as CivilDate,
-            validUntil: "2027-01-04" as CivilDate,
-          },
-        })
-        yield* store.commit({
-          case: c,
-          expectedVersion: 0,
-          history: {
-            caseId: c.id,
-            version: 1,
-            at: 0,
-            actorId: "t",
-            actorRole: "city",
-            command: "t",
-            from: null,
-            to: c.state,
-            note: "",
-          },
-          events: [],
-          command: {
-            actorId: "t",
-            key: `k-${id}`,
-            requestDigest: "d",
-            caseId: c.id,
-            outcome: { state: c.state, version: 1 },
-          },
-        })
-        yield* enterQueue({
-          caseId: id,
-          eventKey: `queue.entry:${id}`,
-          at: Date.now() - 3_600_000 + i * 60_000,
-        })
-      }
+      for (const [i, id] of ["A", "B", "C"].entries())
+        yield* seedQueuedBaozuCase(id, Date.now() - 3_600_000 + i * 60_000)
     }),
   )
 })
