@@ -3,14 +3,20 @@
  * by actors outside the entry's data scope (another district's officer, another operator, another
  * applicant, a system granted another district), is refused — as a missing entry (QueueEntryNotFound) or
  * AccessDenied — and writes nothing (every stored entry unchanged). In-scope actors succeed, so the sweep
- * cannot pass by refusing everyone.
+ * cannot pass by refusing everyone. The lottery round taken from the queue (openRoundFromQueue) is swept too.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
 import * as TestClock from "effect/testing/TestClock"
 import * as MemoryCaseStore from "../adapters/memory/MemoryCaseStore.js"
+import * as MemoryLotteryStore from "../adapters/memory/MemoryLotteryStore.js"
 import * as MemoryQueueStore from "../adapters/memory/MemoryQueueStore.js"
+import * as MemoryStockStore from "../adapters/memory/MemoryStockStore.js"
+import * as SeededSecureRandom from "../adapters/memory/SeededSecureRandom.js"
+import { listRounds } from "../application/lottery/LotteryRounds.js"
+import { openRoundFromQueue } from "../application/lottery/RoundsFromQueue.js"
 import { QueueStore } from "../application/ports/QueueStore.js"
+import { StockStore } from "../application/ports/StockStore.js"
 import {
   offerNext,
   queuePlace,
@@ -20,6 +26,7 @@ import {
 } from "../application/queue/Queues.js"
 import type { Actor } from "../domain/access/Access.js"
 import { seedQueuedBaozuCase } from "./QueueFixtures.js"
+import { project } from "./StockFixtures.js"
 
 const T0 = 1_770_000_000_000
 const QUEUE = "project:P1"
@@ -49,7 +56,15 @@ const refusal = (exit: Exit.Exit<unknown, { readonly _tag: string }>) =>
     ? exit.cause.reasons.flatMap((r) => (r._tag === "Fail" ? [r.error._tag] : []))[0]
     : "success"
 
-const services = () => Layer.mergeAll(MemoryCaseStore.layer, MemoryQueueStore.layer, TestClock.layer())
+const services = () =>
+  Layer.mergeAll(
+    MemoryCaseStore.layer,
+    MemoryQueueStore.layer,
+    MemoryStockStore.layer,
+    MemoryLotteryStore.layer,
+    SeededSecureRandom.layer(1),
+    TestClock.layer(),
+  )
 
 describe("queue scope sweep", () => {
   it.effect("every queue use-case refuses an actor outside the entry's scope and writes nothing", () =>
@@ -99,5 +114,33 @@ describe("queue scope sweep", () => {
       )
       expect(opened.status).toBe("applying")
     }).pipe(Effect.provide(services())),
+  )
+
+  it.effect(
+    "a lottery round from the queue: outsiders are refused and no round is written; insiders open one",
+    () =>
+      Effect.gen(function* () {
+        yield* setup
+        yield* (yield* StockStore).write({
+          projects: [{ ...project("scope", { kind: "baozu" }), id: "P1" as never }],
+          buildings: [],
+          units: [],
+        })
+        const open = (actor: Actor) =>
+          openRoundFromQueue(actor, {
+            projectId: "P1",
+            unitTypes: ["any"],
+            title: "t",
+            roundId: `R-${actor.id}`,
+          })
+        for (const actor of outsiders)
+          expect(["AccessDenied"], `${actor.role}:${actor.id}`).toContain(
+            refusal(yield* Effect.exit(open(actor))),
+          )
+        expect(yield* listRounds()).toEqual([])
+        const operator: Actor = { ...insiders[1]!, permissions: ["lottery.manage"] } as Actor
+        for (const actor of [insiders[0]!, operator, insiders[2]!])
+          expect((yield* open(actor)).entrants.map((e) => e.id)).toEqual(["A", "B"])
+      }).pipe(Effect.provide(services())),
   )
 })

@@ -1,7 +1,7 @@
 /**
  * Contract suite for the QueueStore port. Every adapter (memory, PGlite, PostgreSQL) runs exactly this file
  * through `suite(name, layer)`: round trip, idempotent entry by admission key (enter twice = one entry),
- * optimistic saves, scoped listing, the window-deadline index (`due`), stored plans, and the law that the
+ * optimistic saves, the waiting number of a lottery draw (kept value for value, cleared to null), scoped listing, the window-deadline index (`due`), stored plans, and the law that the
  * ranking of entries read back from the store equals the pure ranking (R45–R50) of the entries written.
  * Queue ids carry a fresh tag so runs may share one database.
  */
@@ -96,6 +96,33 @@ export const suite = (name: string, storeLayer: Layer.Layer<QueueStore, unknown>
           expect(c.created).toBe(false)
           expect(c.entry.enteredBy).toBe(e.enteredBy)
           expect(yield* store.entries(q)).toHaveLength(1)
+        }),
+      )
+
+      it.effect("keeps a waiting number (轮候序号, R53) value for value: written, replaced, cleared", () =>
+        Effect.gen(function* () {
+          const store = yield* QueueStore
+          const q = freshTag("q")
+          const { entry } = yield* store.enter(queueEntry(q, "C1"))
+          expect(entry.lottery ?? null).toBeNull()
+          const number = {
+            roundId: "LR-1",
+            drawId: "LD-1",
+            drawnAt: T0 + 123,
+            stratum: "P1/1-1",
+            rank: 2,
+            number: 1002,
+            outcome: "waiting" as const,
+          }
+          const numbered = yield* store.save({ ...entry, lottery: number })
+          expect(numbered.lottery).toEqual(number)
+          expect(Option.getOrThrow(yield* store.get(q, "C1"))).toEqual(numbered)
+          const redrawn = { ...number, drawId: "LD-2", rank: 1, number: 1001, outcome: "winner" as const }
+          const replaced = yield* store.save({ ...numbered, lottery: redrawn })
+          expect((yield* store.entries(q))[0]!.lottery).toEqual(redrawn)
+          const cleared = yield* store.save({ ...replaced, lottery: null })
+          expect(Option.getOrThrow(yield* store.get(q, "C1"))).toEqual(cleared)
+          expect(cleared.lottery).toBeNull()
         }),
       )
 

@@ -9,6 +9,7 @@ import { DateTime, Effect, Exit, Layer, Result } from "effect"
 import { TestClock } from "effect/testing"
 import fc from "fast-check"
 import * as MemoryLotteryStore from "../../adapters/memory/MemoryLotteryStore.js"
+import * as MemoryQueueStore from "../../adapters/memory/MemoryQueueStore.js"
 import * as SeededSecureRandom from "../../adapters/memory/SeededSecureRandom.js"
 import type { Actor } from "../../domain/access/Access.js"
 import { checkInclusionProof } from "../../domain/lottery/InclusionProof.js"
@@ -27,7 +28,7 @@ import {
   standingDraw,
 } from "./LotteryRounds.js"
 
-const services = Layer.mergeAll(MemoryLotteryStore.layer, SeededSecureRandom.layer(5))
+const services = Layer.mergeAll(MemoryLotteryStore.layer, MemoryQueueStore.layer, SeededSecureRandom.layer(5))
 const pudong: Actor = { role: "district", id: "pd-1", district: "310115" }
 const xuhui: Actor = { role: "district", id: "xh-1", district: "310104" }
 const operator: Actor = {

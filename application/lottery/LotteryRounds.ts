@@ -3,7 +3,8 @@
  * (both roots kept and published before any seed exists), draw it once with run-once (the LotteryStore links
  * the draw and its result.csv to the round atomically), annul the standing draw with a reason (the round
  * re-opens). Managing needs `lottery.manage` and a data scope covering the round's project (district or
- * operating company). The publication (pool.csv, transcript.json, result.csv, inclusion proofs) needs no
+ * operating company). Drawing and annulling write the waiting numbers back onto the project's queue
+ * (QueueWriteBack.applyDrawToQueue). The publication (pool.csv, transcript.json, result.csv, inclusion proofs) needs no
  * login: it carries application numbers and strata only — the pool is given as such, never names or IDs.
  */
 import { Data, DateTime, Effect, Option, Result } from "effect"
@@ -25,6 +26,7 @@ import { AccessDenied, requirePermission } from "../access/AccessDenied.js"
 import { LotteryStore, type RoundDraw, type StoredRound } from "../ports/LotteryStore.js"
 import { SecureRandom } from "../ports/SecureRandom.js"
 import { LotteryInputRejected } from "./LotteryErrors.js"
+import { applyDrawToQueue } from "./QueueWriteBack.js"
 
 export class RoundNotFound extends Data.TaggedError("RoundNotFound")<{ readonly roundId: string }> {
   override get message(): string {
@@ -134,8 +136,11 @@ export const drawRound = Effect.fn("Lottery.drawRound")(function* (
   const round = yield* findRound(input.roundId)
   yield* requireScope(actor, round)
   const standing = standingDraw(round)
-  if (standing !== undefined)
+  if (standing !== undefined) {
+    // A repeated draw request is refused, but first finishes a write-back an earlier request left undone.
+    yield* applyDrawToQueue(round.roundId)
     return yield* new PoolAlreadyDrawn({ poolRoot: standing.draw.poolRoot, drawId: standing.draw.drawId })
+  }
   const digest = selectDigest(round.hash, input.digests)
   if (Result.isFailure(digest)) return yield* new LotteryInputRejected({ issue: digest.failure })
   const now = yield* DateTime.now
@@ -150,7 +155,7 @@ export const drawRound = Effect.fn("Lottery.drawRound")(function* (
   if (Result.isFailure(drawn)) return yield* new LotteryInputRejected({ issue: drawn.failure })
   const t = drawn.success.transcript
   const drawId = `LD-${toHex(yield* (yield* SecureRandom).bytes(10))}`
-  return yield* (yield* LotteryStore)
+  const drawnRound = yield* (yield* LotteryStore)
     .drawRound(
       round.roundId,
       {
@@ -175,6 +180,9 @@ export const drawRound = Effect.fn("Lottery.drawRound")(function* (
           : e,
       ),
     )
+  // Waiting numbers onto the project's queue entries (idempotent; re-run by applyDrawToQueue if this fails).
+  yield* applyDrawToQueue(round.roundId)
+  return drawnRound
 })
 
 /** Annuls the round's standing draw (作废) with a reason; the round re-opens for one new draw. */
@@ -198,6 +206,8 @@ export const annulRound = Effect.fn("Lottery.annulRound")(function* (
     reason: annulment.success.reason,
     annulledAt: annulment.success.annulledAt,
   })
+  // The annulled draw's waiting numbers leave the queue (a redraw writes the new ones).
+  yield* applyDrawToQueue(round.roundId)
   return yield* findRound(round.roundId)
 })
 

@@ -334,6 +334,7 @@ export const rankQueue = Effect.fn("Queues.rank")(function* (actor: Actor, queue
       position: ranked.position.get(e.caseId)!.position,
       status: e.status,
       deadline: e.deadline,
+      lottery: e.lottery ?? null,
     }))
   // A queue with nothing within reach answers like one that does not exist (no oracle of other scopes).
   if (items.length === 0)

@@ -41,6 +41,21 @@ const ApplicantSchema = Schema.Struct({
   familySize: Schema.optionalKey(Schema.Int),
 })
 
+/** A family's place in one lottery draw: its result.csv row plus the round, draw and draw time. */
+export const WaitingNumberSchema = Schema.Struct({
+  roundId: Schema.String,
+  drawId: Schema.String,
+  /** Instant of the draw (epoch ms): of two rounds, the later draw's number is the one kept. */
+  drawnAt: Schema.Finite,
+  stratum: Schema.String,
+  /** 1-based place in the stratum's draw order. */
+  rank: Schema.Int,
+  /** 轮候序号 as published: start number + rank − 1. */
+  number: Schema.Int,
+  outcome: Schema.Literals(["winner", "waiting"]),
+})
+export type WaitingNumber = typeof WaitingNumberSchema.Type
+
 export const QueueEntrySchema = Schema.Struct({
   /** `project:<projectId>` or `kind:<case kind>` (queueIdFor). */
   queueId: Schema.String,
@@ -64,6 +79,11 @@ export const QueueEntrySchema = Schema.Struct({
   leftReason: Schema.NullOr(Schema.String),
   /** Optimistic-concurrency version, 1 when entered. */
   version: Schema.Int,
+  /**
+   * The waiting number (轮候序号, R53/R55) of the standing draw of the last lottery round the family was
+   * drawn in; absent or null before a draw and after that draw's annulment (WaitingNumbers.ts writes it).
+   */
+  lottery: Schema.optionalKey(Schema.NullOr(WaitingNumberSchema)),
 })
 export type QueueEntry = typeof QueueEntrySchema.Type
 export const decodeQueueEntry = Schema.decodeUnknownResult(QueueEntrySchema)
@@ -125,6 +145,8 @@ export interface Place {
   /** Families ranked in the pool that day. */
   readonly of: number
   readonly deadline: number | null
+  /** The waiting number (轮候序号) of the family's standing lottery draw, or null before a draw. */
+  readonly lottery: WaitingNumber | null
   /** Why the place is what it is: the plan, its order keys, priority groups met, or why not ranked. */
   readonly reasons: ReadonlyArray<string>
 }
@@ -150,7 +172,30 @@ export interface RankedEntries {
   readonly groups: ReadonlyMap<string, number>
 }
 
-/** Ranks the active entries of one queue under its plan on `on` (Ranking.rank; R45–R50). */
+/**
+ * Policy choice (2026-12-04, seeds vague): R53 makes the lottery's result "a full ordering (queue numbers) of
+ * all participants" and R55 lets the first N of each project × unit type win; neither says how drawn and
+ * undrawn families of one pool interleave. Anju's reading: within a pool, families holding a waiting number
+ * come first, ordered by it (earlier draw first, then rank); the others follow in the plan's order
+ * (R45–R50). The plan's exclusions (R45/R46/R48) still apply to numbered families. docs/allocation.md.
+ */
+export const WAITING_NUMBER_ORDER = {
+  since: "2026-12-04",
+  rule: "R53/R55",
+  reading: "numbered families first by waiting number, then the plan's order",
+} as const
+
+const hasWaitingNumber = (e: QueueEntry): boolean => e.lottery !== undefined && e.lottery !== null
+
+const byWaitingNumber = (a: QueueEntry, b: QueueEntry): number =>
+  a.lottery!.drawnAt - b.lottery!.drawnAt ||
+  a.lottery!.rank - b.lottery!.rank ||
+  (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0)
+
+/**
+ * Ranks the active entries of one queue under its plan on `on` (Ranking.rank; R45–R50), with the families
+ * that hold a waiting number first in their pool (WAITING_NUMBER_ORDER).
+ */
 export const rankEntries = (
   plan: QueuePlan,
   entries: ReadonlyArray<QueueEntry>,
@@ -164,18 +209,31 @@ export const rankEntries = (
   )
   if (Result.isFailure(ranked)) return Result.fail(ranked.failure)
   const r = ranked.success
+  // Pool by pool (the ranking is pool-major): numbered families first (WAITING_NUMBER_ORDER), then the plan.
+  const order: Array<QueueEntry> = []
+  const poolNames: Array<string> = []
+  for (let j = 0; j < r.order.length; ) {
+    let k = j
+    while (k < r.order.length && r.pool[k] === r.pool[j]) k++
+    const inPool = Array.from(r.order.subarray(j, k), (i) => active[i]!)
+    const numbered = inPool.filter((e) => hasWaitingNumber(e)).sort(byWaitingNumber)
+    for (const e of [...numbered, ...inPool.filter((e) => !hasWaitingNumber(e))]) {
+      order.push(e)
+      poolNames.push(r.pools[r.pool[j]!]!)
+    }
+    j = k
+  }
   const position = new Map<string, { pool: string; position: number }>()
   const size = new Map<string, number>()
-  for (let j = 0; j < r.order.length; j++) {
-    const pool = r.pools[r.pool[j]!]!
-    position.set(active[r.order[j]!]!.caseId, { pool, position: r.position[j]! })
+  for (let j = 0; j < order.length; j++) {
+    const pool = poolNames[j]!
     size.set(pool, (size.get(pool) ?? 0) + 1)
+    position.set(order[j]!.caseId, { pool, position: size.get(pool)! })
   }
   const excluded = new Map<string, ExclusionReason>(
     r.excluded.map((x) => [active[x.index]!.caseId, x.reason]),
   )
   const groups = new Map<string, number>(active.map((e, i) => [e.caseId, r.groups[i]!]))
-  const order = Array.from(r.order, (i) => active[i]!)
   return Result.succeed({ order, position, size, excluded, groups })
 }
 
@@ -193,6 +251,7 @@ export const placeOf = (
     status: entry.status,
     statusLabel: STATUS_LABELS[entry.status],
     deadline: entry.deadline,
+    lottery: entry.lottery ?? null,
   }
   const planLine = `plan ${plan.id}: order by ${plan.order.map((o) => o.by).join(", ")}`
   if (!isActive(entry))
@@ -212,6 +271,11 @@ export const placeOf = (
     planLine,
     `entered ${new Date(entry.applicant.entryAt).toISOString()}, qualified ${CivilDate.fromDayNumber(entry.applicant.qualifiedOn)}`,
     ...(groups.length === 0 ? [] : [`priority groups met: ${groups.join(", ")}`]),
+    ...(base.lottery === null
+      ? []
+      : [
+          `R53/R55: waiting number ${base.lottery.number} (rank ${base.lottery.rank}, ${base.lottery.outcome}) in stratum ${base.lottery.stratum} of lottery round ${base.lottery.roundId}; numbered families come first in their pool`,
+        ]),
     ...(why === undefined ? [] : [`not ranked: ${EXCLUSION_TEXT[why]}`]),
     ...(entry.deadline === null ? [] : [`window (R43/R44) ends ${new Date(entry.deadline).toISOString()}`]),
   ]

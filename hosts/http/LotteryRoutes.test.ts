@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as SeededSecureRandom from "../../adapters/memory/SeededSecureRandom.js"
 import * as PgliteDatabase from "../../adapters/pglite/PgliteDatabase.js"
 import * as PgLotteryStore from "../../adapters/postgres/PgLotteryStore.js"
+import * as PgQueueStore from "../../adapters/postgres/PgQueueStore.js"
 import * as PgStockStore from "../../adapters/postgres/PgStockStore.js"
 import { verifyDraw } from "../../application/lottery/VerifyDraw.js"
 import { checkInclusionProof } from "../../domain/lottery/InclusionProof.js"
@@ -50,7 +51,7 @@ const memoryIo = (files: Record<string, string>) => {
 }
 
 describe("the demo round, published over HTTP (in-memory PGlite, demo seed)", () => {
-  const services = Layer.mergeAll(PgStockStore.layer, PgLotteryStore.layer).pipe(
+  const services = Layer.mergeAll(PgStockStore.layer, PgLotteryStore.layer, PgQueueStore.layer).pipe(
     Layer.provide(PgliteDatabase.layer({})),
   )
   const runtime = ManagedRuntime.make(

@@ -2,7 +2,8 @@
  * HTTP routes of lottery rounds (摇号批次, R53): the public publication — no login — of every round
  * (`GET /lotteries/{id}` page for phones; under the API prefix the list, the round, pool.csv, transcript.json,
  * result.csv exactly as `anju lottery verify` reads them, and an entrant's inclusion proof), and managing
- * rounds (open with the pool committed, draw once, annul with a reason) with `lottery.manage`, the data scope
+ * rounds (open with the pool committed — from explicit entrants or from the project's queue —, draw once and
+ * write the waiting numbers back onto the queue, annul with a reason) with `lottery.manage`, the data scope
  * checked again in the use-cases. `lotteryRoutes` declares every operation as data for the route table;
  * `lotteryOpenApiPaths` documents them. The publication carries application numbers and strata only.
  */
@@ -20,14 +21,18 @@ import {
   roundStatus,
   standingDraw,
 } from "../../application/lottery/LotteryRounds.js"
+import { openRoundFromQueue } from "../../application/lottery/RoundsFromQueue.js"
 import type { LotteryStore, StoredRound } from "../../application/ports/LotteryStore.js"
+import type { QueueStore } from "../../application/ports/QueueStore.js"
 import type { SecureRandom } from "../../application/ports/SecureRandom.js"
+import type { StockStore } from "../../application/ports/StockStore.js"
 import { parseSeedArgument } from "../../domain/lottery/Seed.js"
 import { readJsonBody } from "./JsonBody.js"
 import { renderLotteryPage } from "./LotteryPage.js"
 import { actorOf, type RouteSpec } from "./Routes.js"
 
-export type LotteryServices = LotteryStore | SecureRandom
+/** The queue store takes the waiting numbers of a draw (write-back); the stock store counts units (R55). */
+export type LotteryServices = LotteryStore | SecureRandom | QueueStore | StockStore
 
 export interface LotteryRouteDeps {
   /** Runs a use-case on the composition root's runtime (with the lottery services). */
@@ -63,6 +68,14 @@ export const lotteryRoutes = (prefix = "/api/v1"): ReadonlyArray<RouteSpec> => [
     access: MANAGE,
     tag: "lottery",
     summary: "Open a round with its pool committed (root published before any seed)",
+  },
+  {
+    method: "post",
+    path: `${prefix}/lotteries/from-queue`,
+    access: MANAGE,
+    tag: "lottery",
+    summary:
+      "Open a round whose pool is the project's queue (ranked, waiting families of the unit types; R53/R55)",
   },
   {
     method: "get",
@@ -128,6 +141,12 @@ const OpenRoundBody = Schema.Struct({
   units: Schema.Array(Schema.Struct({ stratum: Schema.String, units: Schema.Int })),
   hash: Schema.optionalKey(Schema.Literals(["SM3", "SHA-256"])),
 })
+const FromQueueBody = Schema.Struct({
+  roundId: Schema.optionalKey(Text),
+  projectId: Text,
+  unitTypes: Schema.Array(Text),
+  title: Text,
+})
 const DrawBody = Schema.Struct({ seed: Text })
 const AnnulBody = Schema.Struct({ reason: Text })
 
@@ -156,9 +175,37 @@ const failure = (c: Context, e: unknown, named = true): Response => {
       return problem(c, 409, "already_drawn", message, "R53")
     case "RoundNotDrawn":
       return problem(c, 409, "not_drawn", message, "R53")
+    case "QueuePoolEmpty":
+      return c.json(
+        {
+          error: "invalid_input",
+          message,
+          rule: "R53.pool-empty",
+          issues: [{ field: "unitTypes", rule: "R53.pool-empty", message }],
+        },
+        422,
+        { "Cache-Control": "no-store" },
+      )
+    case "QueueStoreError":
+      return c.json(
+        { error: "unavailable", message: "the queue store is unavailable", retryable: true },
+        503,
+        { "Retry-After": "5" },
+      )
     case "LotteryInputRejected": {
-      const issue = (e as { issue: { rule: string; message: string } }).issue
-      return problem(c, 422, "invalid_input", issue.message, issue.rule)
+      const issue = (e as { issue: { rule: string; message: string; field?: string } }).issue
+      return issue.field === undefined
+        ? problem(c, 422, "invalid_input", issue.message, issue.rule)
+        : c.json(
+            {
+              error: "invalid_input",
+              message: issue.message,
+              rule: issue.rule,
+              issues: [{ field: issue.field, rule: issue.rule, message: issue.message }],
+            },
+            422,
+            { "Cache-Control": "no-store" },
+          )
     }
     case "LotteryStoreError": {
       const reason = (e as { reason: { _tag: string; detail?: string } }).reason
@@ -400,6 +447,29 @@ export const registerLotteryRoutes = (app: Hono, deps: LotteryRouteDeps): Hono =
     return c.json(roundJson(r.value, filesBase(r.value.roundId)), 201, { "Cache-Control": "no-store" })
   })
 
+  app.post(`${p}/lotteries/from-queue`, async (c) => {
+    const body = await readJsonBody(c, FromQueueBody)
+    if (Result.isFailure(body))
+      return problem(c, body.failure.status, "invalid_request", body.failure.message)
+    const b = body.success
+    const r = await runOr(
+      deps,
+      c,
+      openRoundFromQueue(actorOf(c), {
+        projectId: b.projectId,
+        unitTypes: b.unitTypes,
+        title: b.title,
+        ...(b.roundId === undefined ? {} : { roundId: b.roundId }),
+      }),
+    )
+    if (!r.ok)
+      // A project outside the caller's scope answers like a missing one.
+      return r.response.status === 404
+        ? problem(c, 404, "not_found", "no such project within this identity's reach")
+        : r.response
+    return c.json(roundJson(r.value, filesBase(r.value.roundId)), 201, { "Cache-Control": "no-store" })
+  })
+
   app.post(`${p}/lotteries/:id/draw`, async (c) => {
     const body = await readJsonBody(c, DrawBody)
     if (Result.isFailure(body))
@@ -519,6 +589,30 @@ export const lotteryOpenApiPaths = (
           },
         }),
         { 201: ROUND, 409: problemDoc("A round with this id has other content") },
+      ),
+    },
+    [`${prefix}/lotteries/from-queue`]: {
+      post: manage(
+        jsonBody({
+          type: "object",
+          required: ["projectId", "unitTypes", "title"],
+          properties: {
+            roundId: str,
+            projectId: str,
+            unitTypes: {
+              type: "array",
+              minItems: 1,
+              items: { type: "string", pattern: "^(?:any|[0-5]-[0-5])$" },
+              description: "Queue unit types: `<bedrooms>-<halls>` or `any`",
+            },
+            title: str,
+          },
+        }),
+        {
+          201: ROUND,
+          404: problemDoc("No such project within the caller's scope"),
+          409: problemDoc("A round with this id has other content"),
+        },
       ),
     },
     [`${prefix}/lotteries/{id}`]: {

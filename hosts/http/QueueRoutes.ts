@@ -16,7 +16,7 @@ import {
   windowStep,
 } from "../../application/queue/Queues.js"
 import type { QueueStore } from "../../application/ports/QueueStore.js"
-import type { QueueEntry } from "../../domain/queue/QueueEntry.js"
+import type { QueueEntry, WaitingNumber } from "../../domain/queue/QueueEntry.js"
 import { readJsonBody } from "./JsonBody.js"
 import { actorOf, type RouteSpec } from "./Routes.js"
 
@@ -143,6 +143,9 @@ const answer = async <A>(
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString())
+/** The waiting number (轮候序号) of the family's standing lottery draw, draw time as ISO text; null before one. */
+const lotteryJson = (w: WaitingNumber | null | undefined) =>
+  w === undefined || w === null ? null : { ...w, drawnAt: iso(w.drawnAt) }
 export const entryJson = (e: QueueEntry) => ({
   queueId: e.queueId,
   caseId: e.caseId,
@@ -150,6 +153,7 @@ export const entryJson = (e: QueueEntry) => ({
   status: e.status,
   deadline: iso(e.deadline),
   leftReason: e.leftReason,
+  lottery: lotteryJson(e.lottery),
 })
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$/u
@@ -175,7 +179,7 @@ export const registerQueueRoutes = (app: Hono, deps: QueueRouteDeps): Hono => {
     if (caseId !== undefined && !ID.test(caseId))
       return problem(c, 404, "not_found", "no such queue entry within this identity's reach")
     return answer(deps, c, queuePlace(actorOf(c), caseId === undefined ? {} : { caseId }), (places) => ({
-      items: places.map((pl) => ({ ...pl, deadline: iso(pl.deadline) })),
+      items: places.map((pl) => ({ ...pl, deadline: iso(pl.deadline), lottery: lotteryJson(pl.lottery) })),
     }))
   })
 
@@ -183,7 +187,7 @@ export const registerQueueRoutes = (app: Hono, deps: QueueRouteDeps): Hono => {
     if (!idOk(c, "id")) return problem(c, 404, "not_found", "no such queue")
     return answer(deps, c, rankQueue(actorOf(c), c.req.param("id")), (r) => ({
       ...r,
-      items: r.items.map((i) => ({ ...i, deadline: iso(i.deadline) })),
+      items: r.items.map((i) => ({ ...i, deadline: iso(i.deadline), lottery: lotteryJson(i.lottery) })),
     }))
   })
 
@@ -251,7 +255,9 @@ export const queueOpenApiPaths = (
         },
       ],
       responses: {
-        200: ok("`items[]`: queue, pool, status, position, of, deadline, reasons"),
+        200: ok(
+          "`items[]`: queue, pool, status, position, of, deadline, `lottery` (waiting number 轮候序号, round, draw, rank, outcome; null before a draw), reasons",
+        ),
         404: problemDoc("No queue entry within the caller's reach"),
         503: unavailable,
       },
@@ -261,7 +267,9 @@ export const queueOpenApiPaths = (
     get: {
       parameters: [queueParam],
       responses: {
-        200: ok("`items[]` in ranking order with their pool position"),
+        200: ok(
+          "`items[]` in ranking order with their pool position and waiting number (`lottery`, null before a draw)",
+        ),
         404: problemDoc("No entry of this queue within the caller's reach"),
         503: unavailable,
       },
