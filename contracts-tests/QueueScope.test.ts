@@ -18,6 +18,7 @@ import { openRoundFromQueue } from "../application/lottery/RoundsFromQueue.js"
 import { QueueStore } from "../application/ports/QueueStore.js"
 import { StockStore } from "../application/ports/StockStore.js"
 import {
+  markIntention,
   offerNext,
   queuePlace,
   rankQueue,
@@ -80,6 +81,7 @@ describe("queue scope sweep", () => {
           ["queuePlace", queuePlace(actor, { caseId: "A" })],
           ["rankQueue", rankQueue(actor, QUEUE)],
           ["offerNext", offerNext(actor, { queueId: QUEUE, pool: "P1/any" })],
+          ["markIntention", markIntention(actor, { queueId: QUEUE, caseId: "A", mark: "first" })],
           ...ACTIONS.map(
             (a) =>
               [`windowStep ${a}`, windowStep(actor, { queueId: QUEUE, caseId: "A", action: a })] as const,

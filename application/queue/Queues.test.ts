@@ -21,6 +21,7 @@ import {
   enterQueue,
   expireQueueWindows,
   leaveQueue,
+  markIntention,
   offerNext,
   queueHolds,
   queuePlace,
@@ -269,5 +270,45 @@ describe("Queues", () => {
         )
         expect(failureTag(yield* Effect.exit(rankQueue(operator, "project:P1")))).toBe("QueueEntryNotFound")
       }).pipe(Effect.provide(stores())),
+  )
+  it.effect("R46: an officer marks a waiting 共有产权 family's intention; unmarked families rank out", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(T0)
+      for (const [i, id] of ["A", "B"].entries()) {
+        yield* putCase(admittedCase(id, { kind: "gongyou" }))
+        yield* enterQueue({ caseId: id, eventKey: `queue.entry:${id}:1:0`, at: T0 + i * 60_000 })
+      }
+      // The GONGYOU plan (R46) excludes unmarked families: nobody is ranked yet.
+      // (a queue with nothing ranked within reach answers like a missing one)
+      expect(failureTag(yield* Effect.exit(rankQueue(district, "project:P1")))).toBe("QueueEntryNotFound")
+      const marked = yield* markIntention(operator, { queueId: "project:P1", caseId: "B", mark: "first" })
+      expect(marked.applicant.intention).toBe("first")
+      expect(marked.version).toBe(2)
+      // Marking the same mark again changes nothing (idempotent, same version).
+      const again = yield* markIntention(operator, { queueId: "project:P1", caseId: "B", mark: "first" })
+      expect(again.version).toBe(2)
+      expect((yield* rankQueue(district, "project:P1")).items.map((i) => i.caseId)).toEqual(["B"])
+      // Out of scope looks like missing; without queue.manage it is refused.
+      expect(
+        failureTag(
+          yield* Effect.exit(
+            markIntention(otherOperator, { queueId: "project:P1", caseId: "A", mark: "first" }),
+          ),
+        ),
+      ).toBe("QueueEntryNotFound")
+      expect(
+        failureTag(
+          yield* Effect.exit(
+            markIntention(applicantOf("A"), { queueId: "project:P1", caseId: "A", mark: "first" }),
+          ),
+        ),
+      ).toBe("AccessDenied")
+      // A family that left the queue is not marked any more (R46.waiting-only).
+      yield* leaveQueue({ caseId: "A", reason: "cancelled", at: T0 + 3_600_000 })
+      const refused = yield* Effect.exit(
+        markIntention(operator, { queueId: "project:P1", caseId: "A", mark: "second" }),
+      )
+      expect(failureTag(refused)).toBe("QueueRefused")
+    }).pipe(Effect.provide(stores())),
   )
 })

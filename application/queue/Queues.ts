@@ -7,7 +7,7 @@
  */
 import { Clock, Data, Effect, Option, Result } from "effect"
 import { type Actor, coversStock, type Permission } from "../../domain/access/Access.js"
-import type { Applicant } from "../../domain/queue/Applicant.js"
+import type { Applicant, IntentionMark } from "../../domain/queue/Applicant.js"
 import { type BaozuQueueEvent, step } from "../../domain/queue/BaozuQueue.js"
 import {
   builtinPlanFor,
@@ -197,6 +197,36 @@ export const offerNext = Effect.fn("Queues.offerNext")(function* (
       message: `no family is waiting in pool ${input.pool}`,
     })
   return offered
+})
+
+/**
+ * 意愿标注 (R46, 共有产权): before a lottery or selection an officer marks a waiting family's intention —
+ * 1次标注 `first`, 2次标注 `second`, 未标注 `none`; only marked families take part (the GONGYOU plan excludes
+ * unmarked ones, so a round from the queue takes marked families only). Allowed while the family is still
+ * waiting; marking the mark it already has changes nothing (idempotent). Needs `queue.manage` and a scope
+ * covering the entry.
+ */
+export const markIntention = Effect.fn("Queues.markIntention")(function* (
+  actor: Actor,
+  input: { readonly queueId: string; readonly caseId: string; readonly mark: IntentionMark },
+) {
+  yield* requirePermission(actor, "queue.manage")
+  const store = yield* QueueStore
+  const found = yield* store.get(input.queueId, input.caseId)
+  if (Option.isNone(found) || !coversEntry(actor, found.value))
+    return yield* new QueueEntryNotFound({
+      caseId: input.caseId,
+      message: "no such queue entry within reach",
+    })
+  const e = found.value
+  if (e.status !== "waiting")
+    return yield* new QueueRefused({
+      caseId: e.caseId,
+      rule: "R46.waiting-only",
+      message: `an intention is marked on a waiting family; this one is ${e.status}`,
+    })
+  if (e.applicant.intention === input.mark) return e
+  return yield* store.save({ ...e, applicant: { ...e.applicant, intention: input.mark } })
 })
 
 export type WindowAction = "OpenForm" | "Submit" | "Approve" | "Rollback" | "Abandon"

@@ -9,6 +9,7 @@ import { Cause, type Effect, Exit, Option, Result, Schema } from "effect"
 import type { Context, Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import {
+  markIntention,
   offerNext,
   queuePlace,
   rankQueue,
@@ -68,6 +69,13 @@ export const queueRoutes = (prefix = "/api/v1"): ReadonlyArray<RouteSpec> => [
     access: MANAGE,
     tag: "queues",
     summary: "申请审核: offer a freed unit of a pool to the first waiting family (24-h window, R43)",
+  },
+  {
+    method: "post",
+    path: `${prefix}/queues/{id}/entries/{caseId}/intention`,
+    access: MANAGE,
+    tag: "queues",
+    summary: "意愿标注 (R46): mark a waiting family's intention (first, second, none) before a lottery",
   },
   ...ACTIONS.map(
     ([segment, , access, summary]): RouteSpec => ({
@@ -157,6 +165,7 @@ export const entryJson = (e: QueueEntry) => ({
 })
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$/u
+const IntentionInput = Schema.Struct({ mark: Schema.Literals(["first", "second", "none"]) })
 const OfferInput = Schema.Struct({
   pool: Schema.String.check(Schema.isPattern(/^[^\s/]{1,100}\/[^\s/]{1,100}$/u)),
 })
@@ -203,6 +212,26 @@ export const registerQueueRoutes = (app: Hono, deps: QueueRouteDeps): Hono => {
       c,
       offerNext(actorOf(c), { queueId: c.req.param("id"), pool: body.success.pool }),
       entryJson,
+    )
+  })
+
+  app.post(`${p}/queues/:id/entries/:caseId/intention`, async (c) => {
+    if (!idOk(c, "id", "caseId"))
+      return problem(c, 404, "not_found", "no such queue entry within this identity's reach")
+    const body = await readJsonBody(c, IntentionInput)
+    if (Result.isFailure(body))
+      return c.json({ error: "invalid_request", message: body.failure.message }, body.failure.status, {
+        "Cache-Control": "no-store",
+      })
+    return answer(
+      deps,
+      c,
+      markIntention(actorOf(c), {
+        queueId: c.req.param("id"),
+        caseId: c.req.param("caseId"),
+        mark: body.success.mark,
+      }),
+      (e) => ({ ...entryJson(e), intention: e.applicant.intention }),
     )
   })
 
@@ -303,6 +332,38 @@ export const queueOpenApiPaths = (
         404: problemDoc("The next family is outside the caller's reach"),
         409: problemDoc("No family is waiting in this pool"),
         415: problemDoc("Unsupported Content-Type (JSON only)"),
+        503: unavailable,
+      },
+    },
+  },
+  [`${prefix}/queues/{id}/entries/{caseId}/intention`]: {
+    post: {
+      parameters: [queueParam, pathParam("caseId", "Case id of the family")],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              additionalProperties: false,
+              required: ["mark"],
+              properties: {
+                mark: {
+                  type: "string",
+                  enum: ["first", "second", "none"],
+                  description: "1次标注 first, 2次标注 second, 未标注 none (R46)",
+                },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        200: ok("The entry with its intention mark"),
+        400: problemDoc("Malformed JSON or a body of the wrong shape (`mark` names the field)"),
+        404: problemDoc("No such entry within the caller's reach"),
+        415: problemDoc("Unsupported Content-Type (JSON only)"),
+        422: problemDoc("The family is no longer waiting (`rule`: R46.waiting-only)"),
         503: unavailable,
       },
     },
