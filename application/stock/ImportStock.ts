@@ -79,6 +79,18 @@ const rejected = (rows: number, issues: ReadonlyArray<RowIssue>): ImportReport =
   issues,
 })
 
+/** Records by id, IMPORT_STEP at a time with a yield between (a re-import reads back every unit). */
+const byIdInSteps = <A extends { readonly id: string }>(records: ReadonlyArray<A>) =>
+  Effect.gen(function* () {
+    const byId = new Map<string, A>()
+    for (let i = 0; i < records.length; i += IMPORT_STEP) {
+      for (let k = i; k < Math.min(records.length, i + IMPORT_STEP); k++)
+        byId.set(records[k]!.id, records[k]!)
+      if (i + IMPORT_STEP < records.length) yield* Effect.yieldNow
+    }
+    return byId as ReadonlyMap<string, A>
+  })
+
 /**
  * Imports a table that arrives as chunks of rows (the header is the first row of the first non-empty
  * chunk). Between chunks and planning steps it yields to the runtime. Permission `stock.import`.
@@ -151,9 +163,9 @@ export const importStockStream = Effect.fn("Stock.importStream")(function* (
     store.getUnits(ids.units),
   ])
   const existing: ExistingStock = {
-    projects: new Map(projects.map((p) => [p.id, p])),
-    buildings: new Map(buildings.map((b) => [b.id, b])),
-    units: new Map(units.map((u) => [u.id, u])),
+    projects: yield* byIdInSteps(projects),
+    buildings: yield* byIdInSteps(buildings),
+    units: yield* byIdInSteps(units),
   }
   const steps = finishImportPlan(state, existing)
   let step = steps.next()

@@ -9,6 +9,7 @@
  */
 import { Result } from "effect"
 import { type InvalidValue, invalid } from "../values/InvalidValue.js"
+import { KeyIndex } from "./KeyIndex.js"
 import type { Building, BuildingId, Project, ProjectId, Unit, UnitId } from "./Stock.js"
 import {
   type BuildingInput,
@@ -223,8 +224,9 @@ export interface ImportPlanState {
   readonly bad: Set<number>
   readonly projects: Map<string, { value: Project; row: number }>
   readonly buildings: Map<string, { value: Building; row: number }>
-  readonly unitsById: Map<string, number>
-  readonly slots: Map<string, number>
+  /** Row of each unit id, and of each building|floor|room slot (KeyIndex: no one-step rehash of 2^18 keys). */
+  readonly unitsById: KeyIndex<number>
+  readonly slots: KeyIndex<number>
   readonly typed: Array<TypedRow>
   readonly projectCache: Map<string, ReturnType<typeof validateProject>>
   readonly buildingCache: Map<string, ReturnType<typeof validateBuilding>>
@@ -236,8 +238,8 @@ export const startImportPlan = (): ImportPlanState => ({
   bad: new Set(),
   projects: new Map(),
   buildings: new Map(),
-  unitsById: new Map(),
-  slots: new Map(),
+  unitsById: new KeyIndex(),
+  slots: new KeyIndex(),
   typed: [],
   projectCache: new Map(),
   buildingCache: new Map(),

@@ -34,7 +34,7 @@ export const DEMO_PROJECTS = [
   },
 ] as const
 
-const BUILDINGS = [
+export const BUILDINGS = [
   {
     id: "DEMO-PD-001-B1",
     projectId: "DEMO-PD-001",
