@@ -29,9 +29,17 @@ import * as PgCaseStore from "../../adapters/postgres/PgCaseStore.js"
 import { PgDatabase } from "../../adapters/postgres/PgDatabase.js"
 import { migrate } from "../../adapters/postgres/Migrations.js"
 import * as MemoryLedger from "../../adapters/memory/MemoryLedger.js"
+import * as MemoryLotteryStore from "../../adapters/memory/MemoryLotteryStore.js"
+import * as MemoryQueueStore from "../../adapters/memory/MemoryQueueStore.js"
+import * as MemoryStockStore from "../../adapters/memory/MemoryStockStore.js"
+import * as SeededSecureRandom from "../../adapters/memory/SeededSecureRandom.js"
+import * as PgLotteryStore from "../../adapters/postgres/PgLotteryStore.js"
+import * as PgQueueStore from "../../adapters/postgres/PgQueueStore.js"
+import * as PgStockStore from "../../adapters/postgres/PgStockStore.js"
 import * as PgLedger from "../../adapters/postgres/PgLedger.js"
 import type { Ledger } from "../../application/ports/Ledger.js"
 import { loadPolicy, type PolicyTable } from "../../domain/policy/PolicyTable.js"
+import { type AllocationScenario, allocationCommands, setupStock } from "./AllocationScenario.js"
 import { type FundObserved, type FundSpec, isFundSpec, runFundScenario } from "./FundScenario.js"
 
 export type StoreKind = "memory" | "pglite"
@@ -44,7 +52,25 @@ export interface StepExpectation {
   readonly warnings?: ReadonlyArray<string>
   /** For queries: the number of cases returned. */
   readonly count?: number
+  /**
+   * Allocation steps (AllocationScenario.ts): observed facts by name — a unit's status, inventory counts,
+   * a family's queue place and waiting number, a round's status. Expected facts must equal the observed
+   * ones; facts not named in the expectation are not compared.
+   */
+  readonly facts?: Readonly<Record<string, string | number | boolean | null>>
 }
+
+export type ScenarioStep = Scenario["steps"][number]
+
+/**
+ * A player for commands other than the case workflow's (allocation scenarios): returns the step's effect,
+ * or undefined when the command is a case command.
+ */
+export type ExtraCommand<R> = (
+  step: ScenarioStep,
+  actor: Actor,
+  index: number,
+) => Effect.Effect<StepExpectation, unknown, R> | undefined
 
 export interface Scenario {
   readonly name: string
@@ -128,7 +154,7 @@ const toActor = (name: string, spec: Record<string, unknown>) =>
   })
 
 /** Runs the steps on the services in context; returns what happened. */
-const play = (scenario: Scenario) =>
+export const play = <R = never>(scenario: Scenario, extra?: ExtraCommand<R>) =>
   Effect.gen(function* () {
     yield* TestClock.setTime(Date.parse(scenario.start))
     const actors = new Map<string, Actor>()
@@ -143,32 +169,35 @@ const play = (scenario: Scenario) =>
       const payload = step.payload ?? {}
       const caseId = step.case ?? String(payload["id"] ?? "")
       if (caseId !== "") touched.add(caseId)
-      const effect: Effect.Effect<StepExpectation, unknown, Services> =
-        step.command === "open"
-          ? Effect.map(openCaseCommand(actor, payload as never, key), (o) => ({
-              state: o.state,
-              ...(o.warnings.length > 0 ? { warnings: o.warnings.map((w) => w.rule) } : {}),
-            }))
-          : step.command === "verify"
-            ? Effect.map(runVerification(actor, caseId, payload as never, key), (o) => ({ state: o.state }))
-            : step.command === "detail"
-              ? Effect.map(caseDetail(actor, caseId), (d) => ({ state: d.case.state }))
-              : step.command === "todo" || step.command === "done"
-                ? Effect.map(workList(actor, step.command), (l) => ({ count: l.items.length }))
-                : step.command === "lookup"
-                  ? Effect.map(lookupByIdNumber(actor, String(payload["idNumber"])), (r) => ({
-                      count: Object.values(r).reduce(
-                        (n, k) => n + k.inProgress.length + k.qualifications.length,
-                        0,
-                      ),
-                    }))
-                  : Effect.map(
-                      runCaseCommand(actor, caseId, { type: step.command, ...payload } as never, key),
-                      (o) => ({
-                        state: o.state,
-                        ...(o.warnings.length > 0 ? { warnings: o.warnings.map((w) => w.rule) } : {}),
-                      }),
-                    )
+      const other = extra?.(step, actor, i)
+      const effect: Effect.Effect<StepExpectation, unknown, Services | R> =
+        other !== undefined
+          ? other
+          : step.command === "open"
+            ? Effect.map(openCaseCommand(actor, payload as never, key), (o) => ({
+                state: o.state,
+                ...(o.warnings.length > 0 ? { warnings: o.warnings.map((w) => w.rule) } : {}),
+              }))
+            : step.command === "verify"
+              ? Effect.map(runVerification(actor, caseId, payload as never, key), (o) => ({ state: o.state }))
+              : step.command === "detail"
+                ? Effect.map(caseDetail(actor, caseId), (d) => ({ state: d.case.state }))
+                : step.command === "todo" || step.command === "done"
+                  ? Effect.map(workList(actor, step.command), (l) => ({ count: l.items.length }))
+                  : step.command === "lookup"
+                    ? Effect.map(lookupByIdNumber(actor, String(payload["idNumber"])), (r) => ({
+                        count: Object.values(r).reduce(
+                          (n, k) => n + k.inProgress.length + k.qualifications.length,
+                          0,
+                        ),
+                      }))
+                    : Effect.map(
+                        runCaseCommand(actor, caseId, { type: step.command, ...payload } as never, key),
+                        (o) => ({
+                          state: o.state,
+                          ...(o.warnings.length > 0 ? { warnings: o.warnings.map((w) => w.rule) } : {}),
+                        }),
+                      )
       // Each step runs as its actor in a `replay` audit context, so an auditing cipher attributes its decryptions.
       const exit = yield* Effect.exit(
         effect.pipe(
@@ -189,7 +218,7 @@ const play = (scenario: Scenario) =>
     return { steps, cases, events } satisfies Observed
   })
 
-const compare = (scenario: Scenario, observed: Observed): Array<string> => {
+export const compare = (scenario: Scenario, observed: Observed): Array<string> => {
   const failures: Array<string> = []
   scenario.steps.forEach((s, i) => {
     const exp = s.expect
@@ -214,6 +243,11 @@ const compare = (scenario: Scenario, observed: Observed): Array<string> => {
     for (const w of exp.warnings ?? [])
       if (!(got.warnings ?? []).includes(w))
         failures.push(`step ${i + 1} (${s.command}): expected warning ${w}`)
+    for (const [name, value] of Object.entries(exp.facts ?? {}))
+      if (got.facts?.[name] !== value)
+        failures.push(
+          `step ${i + 1} (${s.command}): expected ${name} = ${JSON.stringify(value)}, got ${JSON.stringify(got.facts?.[name] ?? "none")}`,
+        )
   })
   for (const [id, state] of Object.entries(scenario.expect?.cases ?? {}))
     if (observed.cases[id] !== state)
@@ -235,13 +269,14 @@ export const parseScenario = (text: string): Scenario => {
 // ---------------------------------------------------------------------------------------------
 // Every kind of scenario
 
-export const SCENARIO_KINDS = ["cases", "fund"] as const
+export const SCENARIO_KINDS = ["cases", "fund", "allocation"] as const
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number]
 
 /** A parsed scenario of any kind. */
 export type AnyScenario =
   | { readonly kind: "cases"; readonly name: string; readonly scenario: Scenario }
   | { readonly kind: "fund"; readonly name: string; readonly spec: FundSpec }
+  | { readonly kind: "allocation"; readonly name: string; readonly scenario: AllocationScenario }
 
 export interface AnyResult {
   readonly kind: ScenarioKind
@@ -260,7 +295,8 @@ const kindOf = (value: unknown, path: string): ScenarioKind => {
       throw new Error(`unknown scenario kind "${String(declared)}" (${SCENARIO_KINDS.join(", ")})`)
     return declared as ScenarioKind
   }
-  return dirname(path).split(sep).includes("fund") ? "fund" : "cases"
+  const folders = dirname(path).split(sep)
+  return folders.includes("fund") ? "fund" : folders.includes("allocation") ? "allocation" : "cases"
 }
 
 /** Parses a scenario file of any kind; throws with a readable message when it is not one. */
@@ -272,7 +308,8 @@ export const parseAnyScenario = (text: string, path: string): AnyScenario => {
     return { kind, name: value.name ?? basename(path).replace(/\.ya?ml$/u, ""), spec: { ...value, kind } }
   }
   const scenario = parseScenario(text)
-  return { kind, name: scenario.name, scenario }
+  if (kind === "allocation") return { kind, name: scenario.name, scenario: scenario as AllocationScenario }
+  return { kind: "cases", name: scenario.name, scenario }
 }
 
 /** Every scenario file (*.yaml, *.yml) under `target`, subfolders included, in path order; a file is itself. */
@@ -329,11 +366,49 @@ export const makeReplayer = async (store: StoreKind) => {
     const failures = compare(scenario, observed)
     return { name: scenario.name, passed: failures.length === 0, failures, observed }
   }
+  /** The allocation chain's stores on one database (one schema on PGlite), as a host composes them. */
+  const allocationStores = async () => {
+    if (db === undefined)
+      return Layer.mergeAll(
+        MemoryCaseStore.layer,
+        MemoryStockStore.layer,
+        MemoryQueueStore.layer,
+        MemoryLotteryStore.layer,
+      )
+    const schema = await freshSchema()
+    return Layer.mergeAll(
+      PgCaseStore.layer,
+      PgStockStore.layer,
+      PgQueueStore.layer,
+      PgLotteryStore.layer,
+    ).pipe(Layer.provide(schema))
+  }
+  const runAllocation = async (scenario: AllocationScenario): Promise<ScenarioResult> => {
+    const layer = Layer.mergeAll(
+      await allocationStores(),
+      MemoryFieldCipher.layer(),
+      policy,
+      MemoryAgencyRecords.layer(scenario.agencies ?? []),
+      SeededSecureRandom.layer(20261204),
+      TestClock.layer(),
+    )
+    const observed = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(Date.parse(scenario.start))
+        yield* setupStock(scenario.stock)
+        return yield* play(scenario, allocationCommands())
+      }).pipe(Effect.provide(layer)),
+    )
+    const failures = compare(scenario, observed)
+    return { name: scenario.name, passed: failures.length === 0, failures, observed }
+  }
   return {
     run,
+    runAllocation,
     /** Runs a scenario of any kind on this session's store. */
     runAny: async (s: AnyScenario): Promise<AnyResult> => {
       if (s.kind === "cases") return { kind: s.kind, ...(await run(s.scenario)) }
+      if (s.kind === "allocation") return { kind: s.kind, ...(await runAllocation(s.scenario)) }
       fundPolicy ??= await loadFundPolicy()
       const r = await runFundScenario(s.spec, fundPolicy, await ledgerLayer())
       return { kind: s.kind, name: s.name, passed: r.failures.length === 0, ...r }

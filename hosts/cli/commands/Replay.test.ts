@@ -1,5 +1,5 @@
 /**
- * `anju replay` over the whole shipped scenario tree (cases and fund, found in subfolders): every scenario
+ * `anju replay` over the whole shipped scenario tree (cases, fund and allocation, found in subfolders): every scenario
  * passes on memory and on PGlite through the CLI function, both stores observe identical outcomes, a
  * broken expectation of either kind fails, and a folder without scenarios fails.
  */
@@ -34,11 +34,17 @@ describe("anju replay", () => {
     const files = (await findScenarios(root)) ?? []
     expect(files.filter((f) => f.includes("/cases/")).length).toBeGreaterThanOrEqual(12)
     expect(files).toContain(fundFile)
+    expect(files.filter((f) => f.includes("/allocation/")).length).toBeGreaterThanOrEqual(3)
+    // The issue's figure: at least 18 shipped scenarios replay green on both stores.
+    expect(files.length).toBeGreaterThanOrEqual(18)
     for (const store of ["memory", "pglite"]) {
       const { io, out } = capture()
       expect(await replay.run([root, "--store", store], io), out.join("\n")).toBe(0)
       expect(out.filter((l) => l.startsWith("PASS ")).length).toBe(files.length)
       expect(out.some((l) => l.includes("[fund, ") && l.startsWith("PASS "))).toBe(true)
+      expect(
+        out.filter((l) => l.includes("[allocation, ") && l.startsWith("PASS ")).length,
+      ).toBeGreaterThanOrEqual(3)
       expect(out.at(-1)).toBe(`${files.length}/${files.length} scenarios passed`)
     }
   }, 300_000)
@@ -78,6 +84,21 @@ describe("anju replay", () => {
       parseAnyScenario(await readFile(`${dir}01-gongzu-happy-path.yaml`, "utf8"), "/x/y.yaml").kind,
     ).toBe("cases")
     expect(() => parseAnyScenario("kind: lottery\nname: x\n", "/x/y.yaml")).toThrow(/unknown scenario kind/u)
+  })
+
+  it("an allocation scenario whose expected fact does not hold fails naming the step and the fact", async () => {
+    const file = `${root}allocation/01-gongzu-chain.yaml`
+    const text = await readFile(file, "utf8")
+    expect(parseAnyScenario(text.replace(/^kind: allocation\n/mu, ""), file).kind).toBe("allocation")
+    const { io, out } = capture({
+      readFile: async () =>
+        new TextEncoder().encode(
+          text.replace("facts: { status: drawn, winners: 2 }", "facts: { status: drawn, winners: 3 }"),
+        ),
+    })
+    expect(await replay.run([file], io)).toBe(1)
+    expect(out[0]).toMatch(/^FAIL .*\[allocation, memory\]/u)
+    expect(out.join("\n")).toContain("(draw): expected winners = 3, got 2")
   })
 
   it("a fund scenario whose expectation does not hold fails with the check named", async () => {

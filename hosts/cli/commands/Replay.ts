@@ -1,8 +1,8 @@
 /**
  * `anju replay <file.yaml|dir> [--store memory|pglite] [--record]`: replays every scenario found (in the
  * folder and all its subfolders) — case workflows, fund years, … — through the application layer and prints
- * one pass/fail line per scenario and `N/M scenarios passed`. Exit 1 when any fails or none is found, 2 on
- * usage errors. `--record` writes the observed outcomes back into each case scenario as its expectations.
+ * one pass/fail line per scenario and `N/M scenarios passed`; allocation chains too. Exit 1 when any fails or none is found, 2 on
+ * usage errors. `--record` writes the observed outcomes back into each case or allocation scenario as its expectations.
  */
 import { Argument, Flag } from "effect/cli"
 import {
@@ -19,7 +19,7 @@ import { defineCommand } from "../CliCommand.js"
 export const replay = defineCommand({
   words: ["replay"],
   description:
-    "replay scenarios (场景回放: cases, fund) found under a folder and print a pass/fail line each",
+    "replay scenarios (场景回放: cases, fund, allocation) found under a folder and print a pass/fail line each",
   examples: [
     {
       command: "anju replay contracts-tests/scenarios",
@@ -70,7 +70,7 @@ export const replay = defineCommand({
         }
         const result = await replayer.runAny(scenario)
         progress.tick(1)
-        if (input.record && scenario.kind === "cases" && result.observed !== null) {
+        if (input.record && scenario.kind !== "fund" && result.observed !== null) {
           await io.writeFile(file, recordScenario(scenario.scenario, result.observed as never))
           io.out(`RECORDED ${file} (${scenario.name})`)
           continue
