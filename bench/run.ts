@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: runs every benchmark and prints its figures. Targets from the issues are printed
  * next to the measurements; nothing here fails a build (performance is reported, not unit-tested).
- * `npm run bench -- stock` runs only the benchmarks whose name contains "stock".
+ * `npm run bench -- stock` runs only the benchmarks whose name contains "stock"; `--quick` runs those that
+ * support it at tiny sizes with short runs (CI smoke).
  */
 import { benchFund } from "./FundBench.js"
 import { benchJobQueue } from "./JobQueueBench.js"
 import { benchLottery } from "./LotteryBench.js"
 import { benchQueue } from "./QueueBench.js"
+import { benchReadPath } from "./ReadPathBench.js"
 import { benchStockImport } from "./StockImportBench.js"
 
 interface Bench {
@@ -15,6 +17,7 @@ interface Bench {
 }
 
 const url = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
+const quick = process.argv.includes("--quick")
 
 const BENCHES: ReadonlyArray<Bench> = [
   {
@@ -29,6 +32,7 @@ const BENCHES: ReadonlyArray<Bench> = [
       void (await benchLottery({ entrants: Number(process.env["BENCH_ENTRANTS"] ?? 1_000_000) })),
   },
   { name: "queue", run: async () => void (await benchQueue()) },
+  { name: "read-path", run: async () => void (await benchReadPath({ url, quick })) },
   {
     name: "jobqueue-relay",
     run: async () =>
@@ -36,7 +40,7 @@ const BENCHES: ReadonlyArray<Bench> = [
   },
 ]
 
-const filter = process.argv[2]
+const filter = process.argv.slice(2).find((a) => !a.startsWith("--"))
 for (const b of BENCHES) {
   if (filter !== undefined && !b.name.includes(filter)) continue
   console.log(`\n## ${b.name}`)

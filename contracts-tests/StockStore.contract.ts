@@ -150,6 +150,22 @@ export const suite = (name: string, storeLayer: Layer.Layer<StockStore, unknown>
         }),
       )
 
+      it.effect("finds a unit with its building and project by its public code, in one read (J2)", () =>
+        Effect.gen(function* () {
+          const store = yield* StockStore
+          const batch = estate(freshTag("placed"), 3)
+          yield* store.write(batch)
+          const u = batch.units[1]!
+          const found = Option.getOrUndefined(yield* store.findPlacedUnitByCode(u.code))
+          expect(found).toEqual({
+            unit: u,
+            building: batch.buildings.find((b) => b.id === u.buildingId),
+            project: batch.projects.find((p) => p.id === u.projectId),
+          })
+          expect(Option.isNone(yield* store.findPlacedUnitByCode(codeFor("nobody-has-this")))).toBe(true)
+        }),
+      )
+
       it.effect("optimistic updates: the current version wins once, a stale version changes nothing", () =>
         Effect.gen(function* () {
           const store = yield* StockStore

@@ -211,6 +211,15 @@ export const make = Effect.sync((): Port["Service"] => {
     getBuildings: (ids) => Effect.sync(() => ids.flatMap((id) => buildings.get(id) ?? [])),
     getUnits: (ids) => Effect.sync(() => ids.flatMap((id) => units.get(id) ?? [])),
     findUnitByCode: (code) => Effect.sync(() => Option.fromUndefinedOr(units.get(byCode.get(code) ?? ""))),
+    findPlacedUnitByCode: (code) =>
+      Effect.sync(() => {
+        const unit = units.get(byCode.get(code) ?? "")
+        const building = unit === undefined ? undefined : buildings.get(unit.buildingId)
+        const project = unit === undefined ? undefined : projects.get(unit.projectId)
+        return unit === undefined || building === undefined || project === undefined
+          ? Option.none()
+          : Option.some({ unit, building, project })
+      }),
     updateUnits,
     listUnits,
     countUnits: count,

@@ -9,6 +9,7 @@
 import { Effect, Layer, Option, Result, Schedule, Schema } from "effect"
 import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from "kysely"
 import {
+  type PlacedUnit,
   type StockBatch,
   StockStore,
   StockStoreError,
@@ -19,6 +20,7 @@ import {
   type WriteSummary,
 } from "../../application/ports/StockStore.js"
 import type { StatusCount } from "../../domain/inventory/Inventory.js"
+import { KeyIndex } from "../../domain/stock/KeyIndex.js"
 import { Building, Project, ProjectId, Unit } from "../../domain/stock/Stock.js"
 import { UnitStatus } from "../../domain/stock/UnitStatus.js"
 import { classifyDbError, type Database, PgDatabase, type UnitsTable } from "./PgDatabase.js"
@@ -226,49 +228,103 @@ type Db = Kysely<Database> | Transaction<Database>
 
 const anyOf = (ids: ReadonlyArray<string>) => sql<string>`any(${[...ids]}::text[])`
 
+/**
+ * The distinct values of `key` over `xs` (first-seen order) in parts of at most `size`, with a macrotask
+ * turn every CHECK_STEP records: a 450,000-row import's reference checks never hold the host's thread for
+ * one long step (issue 10). `skip` leaves out ids already known (e.g. records of the same batch).
+ */
+const distinctParts = async <A>(
+  xs: ReadonlyArray<A>,
+  key: (a: A) => string,
+  size: number,
+  skip?: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+): Promise<Array<Array<string>>> => {
+  const seen = new KeyIndex<true>()
+  const parts: Array<Array<string>> = []
+  let part: Array<string> = []
+  for (let i = 0; i < xs.length; i++) {
+    if (i > 0 && i % CHECK_STEP === 0) await breathe()
+    const id = key(xs[i]!)
+    if (seen.has(id)) continue
+    seen.set(id, true)
+    if (skip?.has(id) === true) continue
+    if (part.length === size) {
+      parts.push(part)
+      part = []
+    }
+    part.push(id)
+  }
+  if (part.length > 0) parts.push(part)
+  return parts
+}
+const asId = (id: string) => id
+
+/** Decodes selected rows a DECODE_STEP at a time (Schema decoding is the costly part of a large read). */
+const DECODE_STEP = 1000
+const decodeRows = async <R, A>(rows: ReadonlyArray<R>, decode: (r: R) => A, out: Array<A>) => {
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0 && i % DECODE_STEP === 0) await breathe()
+    out.push(decode(rows[i]!))
+  }
+}
+
 const selectProjects = async (db: Db, ids: ReadonlyArray<string>): Promise<Array<Project>> => {
   const out: Array<Project> = []
-  for (const part of chunks([...new Set(ids)], LOOKUP_CHUNK)) {
+  for (const part of await distinctParts(ids, asId, LOOKUP_CHUNK)) {
     const rows = await db
       .selectFrom("projects")
       .select(projectColumns)
       .where("id", "=", anyOf(part))
       .execute()
-    for (const r of rows) out.push(projectFromRow(r))
+    await decodeRows(rows, projectFromRow, out)
   }
   return out
 }
 
 const selectBuildings = async (db: Db, ids: ReadonlyArray<string>): Promise<Array<Building>> => {
   const out: Array<Building> = []
-  for (const part of chunks([...new Set(ids)], LOOKUP_CHUNK)) {
+  for (const part of await distinctParts(ids, asId, LOOKUP_CHUNK)) {
     const rows = await db
       .selectFrom("buildings")
       .select(["id", "project_id", "name", "total_floors", "units_per_floor", "has_lift"])
       .select(sql<string>`to_char(completion_date, 'YYYY-MM-DD')`.as("completion_date"))
       .where("id", "=", anyOf(part))
       .execute()
-    for (const r of rows) out.push(buildingFromRow(r))
+    await decodeRows(rows, buildingFromRow, out)
   }
   return out
 }
 
 const selectUnits = async (db: Db, ids: ReadonlyArray<string>): Promise<Array<Unit>> => {
   const out: Array<Unit> = []
-  for (const part of chunks([...new Set(ids)], LOOKUP_CHUNK)) {
+  for (const part of await distinctParts(ids, asId, LOOKUP_CHUNK)) {
     const rows = await db.selectFrom("units").selectAll().where("id", "=", anyOf(part)).execute()
-    for (const r of rows) out.push(unitFromRow(r))
+    await decodeRows(rows, unitFromRow, out)
   }
   return out
 }
 
-/** Records in the order of `ids` (duplicates repeated, missing ones left out), as the memory store returns them. */
-const inIdOrder = <A extends { readonly id: string }>(
+/**
+ * Records in the order of `ids` (duplicates repeated, missing ones left out), as the memory store returns
+ * them; a macrotask turn every CHECK_STEP ids.
+ */
+const inIdOrder = async <A extends { readonly id: string }>(
   ids: ReadonlyArray<string>,
   found: ReadonlyArray<A>,
-): Array<A> => {
-  const byId = new Map(found.map((x) => [x.id as string, x]))
-  return ids.flatMap((id) => byId.get(id) ?? [])
+): Promise<Array<A>> => {
+  if (found.length === 0) return []
+  const byId = new KeyIndex<A>()
+  for (const [i, x] of found.entries()) {
+    if (i > 0 && i % CHECK_STEP === 0) await breathe()
+    byId.set(x.id, x)
+  }
+  const out: Array<A> = []
+  for (const [i, id] of ids.entries()) {
+    if (i > 0 && i % CHECK_STEP === 0) await breathe()
+    const x = byId.get(id)
+    if (x !== undefined) out.push(x)
+  }
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,26 +340,30 @@ const distinct = async <A extends { readonly id: string }>(
   same: (a: A, b: A) => boolean,
   entity: "project" | "building" | "unit",
 ): Promise<Array<A>> => {
-  const seen = new Map<string, A>()
+  const seen = new KeyIndex<A>()
+  const out: Array<A> = []
   for (const [i, x] of xs.entries()) {
     if (i > 0 && i % CHECK_STEP === 0) await breathe()
     const prior = seen.get(x.id)
-    if (prior === undefined) seen.set(x.id, x)
-    else if (!same(prior, x))
+    if (prior === undefined) {
+      seen.set(x.id, x)
+      out.push(x)
+    } else if (!same(prior, x))
       abort({ _tag: "Conflict", entity, id: x.id, detail: `a ${entity} with this id has other attributes` })
   }
-  return [...seen.values()]
+  return out
 }
 
-/** Ids that are neither stored nor in `batchIds`; the first of them is reported missing. */
-const requireExisting = async (
+/** Ids (`key` of `records`) that are neither stored nor in `batchIds`; the first of them is reported missing. */
+const requireExisting = async <A>(
   trx: Transaction<Database>,
   table: "projects" | "buildings",
-  referenced: ReadonlyArray<string>,
+  records: ReadonlyArray<A>,
+  key: (a: A) => string,
   batchIds: ReadonlySet<string>,
 ) => {
-  const outside = [...new Set(referenced)].filter((id) => !batchIds.has(id))
-  if (outside.length === 0) return
+  const outside = (await distinctParts(records, key, Number.MAX_SAFE_INTEGER, batchIds))[0]
+  if (outside === undefined) return
   const rows = await trx.selectFrom(table).select("id").where("id", "=", anyOf(outside)).execute()
   const stored = new Set(rows.map((r) => r.id))
   const missing = outside.find((id) => !stored.has(id))
@@ -311,15 +371,18 @@ const requireExisting = async (
     abort({ _tag: "MissingReference", entity: table === "projects" ? "project" : "building", id: missing })
 }
 
-/** A unit must belong to its building's project (checked against the batch and the stored buildings). */
+/**
+ * A unit must belong to its building's project (checked against the batch and the stored buildings), a
+ * macrotask turn every CHECK_STEP units.
+ */
 const requireSameProject = async (
   trx: Transaction<Database>,
   units: ReadonlyArray<Unit>,
   batchBuildings: ReadonlyArray<Building>,
 ) => {
   const projectOf = new Map(batchBuildings.map((b) => [b.id as string, b.projectId as string]))
-  const outside = [...new Set(units.map((u) => u.buildingId as string))].filter((id) => !projectOf.has(id))
-  if (outside.length > 0) {
+  const outside = (await distinctParts(units, (u) => u.buildingId, Number.MAX_SAFE_INTEGER, projectOf))[0]
+  if (outside !== undefined) {
     const rows = await trx
       .selectFrom("buildings")
       .select(["id", "project_id"])
@@ -327,14 +390,16 @@ const requireSameProject = async (
       .execute()
     for (const r of rows) projectOf.set(r.id, r.project_id)
   }
-  const wrong = units.find((u) => projectOf.get(u.buildingId) !== u.projectId)
-  if (wrong !== undefined)
-    abort({
-      _tag: "Rejected",
-      entity: "unit",
-      id: wrong.id,
-      detail: `unit names project ${wrong.projectId} but its building belongs to ${projectOf.get(wrong.buildingId)}`,
-    })
+  for (const [i, u] of units.entries()) {
+    if (i > 0 && i % CHECK_STEP === 0) await breathe()
+    if (projectOf.get(u.buildingId) !== u.projectId)
+      abort({
+        _tag: "Rejected",
+        entity: "unit",
+        id: u.id,
+        detail: `unit names project ${u.projectId} but its building belongs to ${projectOf.get(u.buildingId)}`,
+      })
+  }
 }
 
 /** Column name and array type per table, in insert order (the row mappers above produce these keys). */
@@ -392,7 +457,7 @@ const insertNew = async <A extends { readonly id: string }>(
   chunk: number,
 ): Promise<Array<A>> => {
   const columns = INSERT_COLUMNS[table]
-  const inserted = new Set<string>()
+  const inserted = new KeyIndex<true>()
   for (const part of chunks(records, chunk)) {
     const rows = part.map(toRow)
     const arrays = columns.map(([name, type]) => sql`${rows.map((r) => r[name])}::${sql.raw(type)}[]`)
@@ -403,23 +468,31 @@ const insertNew = async <A extends { readonly id: string }>(
       .onConflict((oc) => oc.doNothing())
       .returning("id")
       .execute()
-    for (const r of result) inserted.add(r.id)
+    for (const r of result) inserted.set(r.id, true)
   }
   return inserted.size === records.length ? [] : records.filter((r) => !inserted.has(r.id))
 }
 
-/** Splits not-inserted records into unchanged ones (stored identically) or fails with a Conflict. */
-const settle = <A extends { readonly id: string }>(
+/**
+ * Splits not-inserted records into unchanged ones (stored identically) or fails with a Conflict; a
+ * macrotask turn every CHECK_STEP records (a re-import rejects every row).
+ */
+const settle = async <A extends { readonly id: string }>(
   rejected: ReadonlyArray<A>,
   stored: ReadonlyArray<A>,
   same: (a: A, b: A) => boolean,
   entity: "project" | "building" | "unit",
-): Set<string> => {
-  const byId = new Map(stored.map((s) => [s.id as string, s]))
-  const unchanged = new Set<string>()
-  for (const r of rejected) {
+): Promise<KeyIndex<true>> => {
+  const byId = new KeyIndex<A>()
+  for (const [i, x] of stored.entries()) {
+    if (i > 0 && i % CHECK_STEP === 0) await breathe()
+    byId.set(x.id, x)
+  }
+  const unchanged = new KeyIndex<true>()
+  for (const [i, r] of rejected.entries()) {
+    if (i > 0 && i % CHECK_STEP === 0) await breathe()
     const s = byId.get(r.id)
-    if (s !== undefined && same(s, r)) unchanged.add(r.id)
+    if (s !== undefined && same(s, r)) unchanged.set(r.id, true)
     else if (s !== undefined)
       abort({ _tag: "Conflict", entity, id: r.id, detail: `a ${entity} with this id has other attributes` })
   }
@@ -466,8 +539,8 @@ const writeBatch = async (
   const projects = await distinct(batch.projects, sameProject, "project")
   const buildings = await distinct(batch.buildings, sameBuilding, "building")
   const units = await distinct(batch.units, sameUnit, "unit")
-  const codes = new Map<string, string>()
-  const slots = new Map<string, string>()
+  const codes = new KeyIndex<string>()
+  const slots = new KeyIndex<string>()
   for (const [i, u] of units.entries()) {
     if (i > 0 && i % CHECK_STEP === 0) await breathe()
     const slot = `${u.buildingId}|${u.floor}|${u.roomNo}`
@@ -493,7 +566,7 @@ const writeBatch = async (
 
   return db.transaction().execute(async (trx) => {
     const rejectedP = await insertNew(trx, "projects", projects, projectToRow, chunk)
-    const unchangedP = settle(
+    const unchangedP = await settle(
       rejectedP,
       await selectProjects(
         trx,
@@ -504,14 +577,9 @@ const writeBatch = async (
     )
 
     const projectIds = new Set(projects.map((p) => p.id as string))
-    await requireExisting(
-      trx,
-      "projects",
-      buildings.map((b) => b.projectId),
-      projectIds,
-    )
+    await requireExisting(trx, "projects", buildings, (b) => b.projectId, projectIds)
     const rejectedB = await insertNew(trx, "buildings", buildings, buildingToRow, chunk)
-    const unchangedB = settle(
+    const unchangedB = await settle(
       rejectedB,
       await selectBuildings(
         trx,
@@ -521,21 +589,12 @@ const writeBatch = async (
       "building",
     )
 
-    await requireExisting(
-      trx,
-      "buildings",
-      units.map((u) => u.buildingId),
-      new Set(buildings.map((b) => b.id as string)),
-    )
-    await requireExisting(
-      trx,
-      "projects",
-      units.map((u) => u.projectId),
-      projectIds,
-    )
+    const buildingIds = new Set(buildings.map((b) => b.id as string))
+    await requireExisting(trx, "buildings", units, (u) => u.buildingId, buildingIds)
+    await requireExisting(trx, "projects", units, (u) => u.projectId, projectIds)
     await requireSameProject(trx, units, buildings)
     const rejectedU = await insertNew(trx, "units", units, unitToRow, chunk)
-    const unchangedU = settle(
+    const unchangedU = await settle(
       rejectedU,
       await selectUnits(
         trx,
@@ -548,7 +607,7 @@ const writeBatch = async (
     if (clash !== undefined) await unitClash(trx, clash)
 
     // As in the memory store: every occurrence of a record that was already stored counts as unchanged.
-    const count = (xs: ReadonlyArray<{ readonly id: string }>, ids: ReadonlySet<string>) =>
+    const count = (xs: ReadonlyArray<{ readonly id: string }>, ids: KeyIndex<true>) =>
       ids.size === 0 ? 0 : xs.filter((x) => ids.has(x.id)).length
     return {
       inserted: {
@@ -570,50 +629,63 @@ const writeBatch = async (
 
 const updateBatch = async (db: Kysely<Database>, updates: ReadonlyArray<UnitUpdate>): Promise<void> => {
   if (updates.length === 0) return
-  await db.transaction().execute(async (trx) => {
-    // Lock every named unit in id order (no deadlock between overlapping calls), then check in call order.
-    const ids = [...new Set(updates.map((u) => u.unit.id as string))].sort()
-    const locked = await trx
-      .selectFrom("units")
-      .selectAll()
-      .where("id", "=", anyOf(ids))
-      .orderBy(sql`id collate "C"`)
-      .forUpdate()
-      .execute()
-    const current = new Map(locked.map((r) => [r.id, unitFromRow(r)]))
-    const seen = new Set<string>()
-    for (const { unit, expectedVersion } of updates) {
-      const cur = current.get(unit.id)
-      if (cur === undefined || cur.version !== expectedVersion || seen.has(unit.id))
-        abort({ _tag: "StaleVersion", id: unit.id, expected: expectedVersion, actual: cur?.version ?? null })
-      else if (
-        unit.version !== expectedVersion + 1 ||
-        unit.code !== cur.code ||
-        unit.buildingId !== cur.buildingId ||
-        unit.floor !== cur.floor ||
-        unit.roomNo !== cur.roomNo
-      )
-        abort({
-          _tag: "Conflict",
-          entity: "unit",
-          id: unit.id,
-          detail: "an update must bump the version by one and keep code and location",
-        })
-      seen.add(unit.id)
-    }
-    for (const { unit, expectedVersion } of updates) {
-      const { id: _id, code: _code, building_id: _b, floor: _f, room_no: _r, ...changes } = unitToRow(unit)
-      const res = await trx
-        .updateTable("units")
-        .set(changes)
-        .where("id", "=", unit.id)
-        .where("version", "=", expectedVersion)
-        .executeTakeFirst()
-      if (res.numUpdatedRows !== 1n)
-        abort({ _tag: "StaleVersion", id: unit.id, expected: expectedVersion, actual: null })
-    }
-  })
+  await db.transaction().execute((trx) => updateUnitsIn(trx, updates))
 }
+
+/**
+ * The optimistic unit update inside a caller's transaction (the selection store lets a unit in the same
+ * transaction as the choice). A refusal throws; `stockRefusalOf` reads its StockStore reason.
+ */
+export const updateUnitsIn = async (
+  trx: Transaction<Database>,
+  updates: ReadonlyArray<UnitUpdate>,
+): Promise<void> => {
+  // Lock every named unit in id order (no deadlock between overlapping calls), then check in call order.
+  const ids = [...new Set(updates.map((u) => u.unit.id as string))].sort()
+  const locked = await trx
+    .selectFrom("units")
+    .selectAll()
+    .where("id", "=", anyOf(ids))
+    .orderBy(sql`id collate "C"`)
+    .forUpdate()
+    .execute()
+  const current = new Map(locked.map((r) => [r.id, unitFromRow(r)]))
+  const seen = new Set<string>()
+  for (const { unit, expectedVersion } of updates) {
+    const cur = current.get(unit.id)
+    if (cur === undefined || cur.version !== expectedVersion || seen.has(unit.id))
+      abort({ _tag: "StaleVersion", id: unit.id, expected: expectedVersion, actual: cur?.version ?? null })
+    else if (
+      unit.version !== expectedVersion + 1 ||
+      unit.code !== cur.code ||
+      unit.buildingId !== cur.buildingId ||
+      unit.floor !== cur.floor ||
+      unit.roomNo !== cur.roomNo
+    )
+      abort({
+        _tag: "Conflict",
+        entity: "unit",
+        id: unit.id,
+        detail: "an update must bump the version by one and keep code and location",
+      })
+    seen.add(unit.id)
+  }
+  for (const { unit, expectedVersion } of updates) {
+    const { id: _id, code: _code, building_id: _b, floor: _f, room_no: _r, ...changes } = unitToRow(unit)
+    const res = await trx
+      .updateTable("units")
+      .set(changes)
+      .where("id", "=", unit.id)
+      .where("version", "=", expectedVersion)
+      .executeTakeFirst()
+    if (res.numUpdatedRows !== 1n)
+      abort({ _tag: "StaleVersion", id: unit.id, expected: expectedVersion, actual: null })
+  }
+}
+
+/** The StockStore reason of a refusal thrown by `updateUnitsIn`, or undefined for any other error. */
+export const stockRefusalOf = (e: unknown): StockStoreErrorReason | undefined =>
+  e instanceof Abort ? e.reason : undefined
 
 // ---------------------------------------------------------------------------------------------
 // Listing
@@ -656,6 +728,70 @@ const listPage = async (db: Kysely<Database>, q: UnitQuery) => {
         next: rows.length > q.limit && last !== undefined ? last.id : null,
       }
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public record behind a code (J2): the hottest read, one statement compiled once (issue 16)
+
+/** The unit, its building and its project joined by the unit's code: one round trip per look-up. */
+export const placedUnitQuery = (db: Kysely<Database>, code: string) =>
+  db
+    .selectFrom("units as u")
+    .innerJoin("buildings as b", "b.id", "u.building_id")
+    .innerJoin("projects as p", "p.id", "u.project_id")
+    .selectAll("u")
+    .select([
+      "b.name as b_name",
+      "b.total_floors as b_total_floors",
+      "b.units_per_floor as b_units_per_floor",
+      "b.has_lift as b_has_lift",
+      sql<string>`to_char(b.completion_date, 'YYYY-MM-DD')`.as("b_completion_date"),
+      "p.name as p_name",
+      "p.kind as p_kind",
+      "p.district as p_district",
+      "p.address as p_address",
+      "p.operator_uscc as p_operator_uscc",
+      "p.operator_name as p_operator_name",
+      "p.service_phone as p_service_phone",
+    ])
+    .where("u.code", "=", code)
+
+type PlacedRow = Awaited<ReturnType<ReturnType<typeof placedUnitQuery>["executeTakeFirstOrThrow"]>>
+
+const placedFromRow = (r: PlacedRow): PlacedUnit => ({
+  unit: unitFromRow(r),
+  building: buildingFromRow({
+    id: r.building_id,
+    project_id: r.project_id,
+    name: r.b_name,
+    total_floors: r.b_total_floors,
+    units_per_floor: r.b_units_per_floor,
+    has_lift: r.b_has_lift,
+    completion_date: r.b_completion_date,
+  }),
+  project: projectFromRow({
+    id: r.project_id,
+    name: r.p_name,
+    kind: r.p_kind,
+    district: r.p_district,
+    address: r.p_address,
+    operator_uscc: r.p_operator_uscc,
+    operator_name: r.p_operator_name,
+    service_phone: r.p_service_phone,
+  }),
+})
+
+/**
+ * `findPlacedUnitByCode`: the statement is compiled once per store and run with the code bound as its
+ * one parameter (building and compiling the Kysely tree per request was measurable under load).
+ */
+const placedUnitByCode = (db: Kysely<Database>) => {
+  const compiled = placedUnitQuery(db, "").compile()
+  return async (code: string): Promise<Option.Option<PlacedUnit>> => {
+    const { rows } = await db.executeQuery<PlacedRow>({ ...compiled, parameters: [code] })
+    const row = rows[0]
+    return row === undefined ? Option.none() : Option.some(placedFromRow(row))
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,11 +839,13 @@ const countPage = async (db: Kysely<Database>, q: UnitCountQuery): Promise<Reado
 export const make = Effect.gen(function* () {
   const database = yield* PgDatabase
   const db = database.db.withSchema(database.schema)
+  const findPlaced = placedUnitByCode(db)
   return StockStore.of({
     write: (batch) => run(() => writeBatch(db, batch, database.statementRows ?? INSERT_CHUNK)),
     getProjects: (ids) => run(async () => inIdOrder(ids, await selectProjects(db, ids))),
     getBuildings: (ids) => run(async () => inIdOrder(ids, await selectBuildings(db, ids))),
     getUnits: (ids) => run(async () => inIdOrder(ids, await selectUnits(db, ids))),
+    findPlacedUnitByCode: (code) => run(() => findPlaced(code)),
     findUnitByCode: (code) =>
       run(async () => {
         const row = await db.selectFrom("units").selectAll().where("code", "=", code).executeTakeFirst()

@@ -119,6 +119,13 @@ export interface UnitUpdate {
   readonly expectedVersion: number
 }
 
+/** A unit with the building and project it stands in: what its public record (J2) is made of. */
+export interface PlacedUnit {
+  readonly unit: Unit
+  readonly building: Building
+  readonly project: Project
+}
+
 /** Which units an inventory count covers; the scope lists as in `UnitQuery` (empty matches nothing). */
 export interface UnitCountQuery {
   readonly projectId?: ProjectId
@@ -139,6 +146,13 @@ export class StockStore extends Context.Service<
     ) => Effect.Effect<ReadonlyArray<Building>, StockStoreError>
     readonly getUnits: (ids: ReadonlyArray<UnitId>) => Effect.Effect<ReadonlyArray<Unit>, StockStoreError>
     readonly findUnitByCode: (code: PublicCode) => Effect.Effect<Option.Option<Unit>, StockStoreError>
+    /**
+     * The unit with this public code with its building and project, in ONE read (the public look-up is
+     * the hottest route: one round trip, issue 16); None when no unit has the code.
+     */
+    readonly findPlacedUnitByCode: (
+      code: PublicCode,
+    ) => Effect.Effect<Option.Option<PlacedUnit>, StockStoreError>
     /** Atomic optimistic update of several units. */
     readonly updateUnits: (updates: ReadonlyArray<UnitUpdate>) => Effect.Effect<void, StockStoreError>
     readonly listUnits: (query: UnitQuery) => Effect.Effect<UnitPage, StockStoreError>

@@ -21,12 +21,10 @@ import { UnitNotFound } from "./StockErrors.js"
 
 export const lookupUnitByCode = Effect.fn("Stock.lookupUnitByCode")(function* (code: PublicCode) {
   const store = yield* StockStore
-  const unit = yield* store.findUnitByCode(code)
-  if (Option.isNone(unit)) return yield* new UnitNotFound({ key: code })
-  const u = unit.value
-  const [building] = yield* store.getBuildings([u.buildingId])
-  const [project] = yield* store.getProjects([u.projectId])
-  if (building === undefined || project === undefined) return yield* new UnitNotFound({ key: code })
+  // One read for unit, building and project (issue 16: the public look-up is the hottest route).
+  const placed = yield* store.findPlacedUnitByCode(code)
+  if (Option.isNone(placed)) return yield* new UnitNotFound({ key: code })
+  const { unit: u, building, project } = placed.value
   return {
     code: u.code,
     kind: u.kind,
