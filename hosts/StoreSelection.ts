@@ -22,6 +22,9 @@ import type { SecureRandom } from "../application/ports/SecureRandom.js"
 import type { StockStore } from "../application/ports/StockStore.js"
 import type { LotteryStore } from "../application/ports/LotteryStore.js"
 import type { QueueStore } from "../application/ports/QueueStore.js"
+import type { SubsidyStore } from "../application/ports/SubsidyStore.js"
+import type { SelectionStore } from "../application/ports/SelectionStore.js"
+import type { WarningStore } from "../application/ports/WarningStore.js"
 import { allCaseParameters } from "../domain/cases/CaseParameters.js"
 import { allGuardParameters } from "../domain/guard/GuardParameters.js"
 import * as StaticActorVerifier from "../adapters/config/StaticActorVerifier.js"
@@ -41,6 +44,9 @@ import * as PgSimulatedNotifier from "../adapters/postgres/PgSimulatedNotifier.j
 import * as PgStockStore from "../adapters/postgres/PgStockStore.js"
 import * as PgLotteryStore from "../adapters/postgres/PgLotteryStore.js"
 import * as PgQueueStore from "../adapters/postgres/PgQueueStore.js"
+import * as PgSubsidyStore from "../adapters/postgres/PgSubsidyStore.js"
+import * as PgSelectionStore from "../adapters/postgres/PgSelectionStore.js"
+import * as PgWarningStore from "../adapters/postgres/PgWarningStore.js"
 import * as RetryingAgencyRecords from "../adapters/resilience/RetryingAgencyRecords.js"
 import * as SimulatedAgencyRecords from "../adapters/sim/SimulatedAgencyRecords.js"
 import * as Sm4FieldCipher from "../adapters/sm/Sm4FieldCipher.js"
@@ -83,7 +89,10 @@ export const storesLayer = (
   | PasswordHasher
   | SecureRandom
   | LotteryStore
-  | QueueStore,
+  | QueueStore
+  | SubsidyStore
+  | SelectionStore
+  | WarningStore,
   Error
 > =>
   Layer.mergeAll(
@@ -94,6 +103,9 @@ export const storesLayer = (
       PgAuditLog.layer,
       PgLotteryStore.layer,
       PgQueueStore.layer,
+      PgSubsidyStore.layer,
+      PgSelectionStore.layer,
+      PgWarningStore.layer,
       PgJobQueue.layer,
       PgSimulatedNotifier.layer((n) =>
         process.stderr.write(
@@ -119,6 +131,9 @@ export type HostServices =
   | Notifier
   | LotteryStore
   | QueueStore
+  | SubsidyStore
+  | SelectionStore
+  | WarningStore
 
 /** The configuration refuses to start (HostConfig.planHost's problems, every one of them). */
 export class HostConfigInvalid extends Data.TaggedError("HostConfigInvalid")<{

@@ -14,6 +14,9 @@ import { IDENTITY_MIGRATIONS } from "./IdentitySchema.js"
 import { JOB_MIGRATIONS } from "./JobSchema.js"
 import { LOTTERY_MIGRATIONS } from "./LotterySchema.js"
 import { QUEUE_MIGRATIONS } from "./QueueSchema.js"
+import { SELECTION_MIGRATIONS } from "./SelectionSchema.js"
+import { SUBSIDY_MIGRATIONS } from "./SubsidySchema.js"
+import { WARNING_MIGRATIONS } from "./WarningSchema.js"
 
 export type { Migration } from "./Migration.js"
 
@@ -111,7 +114,7 @@ const STOCK_MIGRATIONS: ReadonlyArray<Migration> = [
   },
 ]
 
-/** All migrations: stock (1–199), fund (200–), cases (300–), lottery (400–), identity (500–), audit (600–), jobs (800–), queues (900–); versions are unique. */
+/** All migrations: stock (1–199), fund (200–), cases (300–), lottery (400–), identity (500–), audit (600–), jobs (800–), queues (900–), selection (1000–), warnings (1100–), subsidy (1200–); versions are unique. */
 export const MIGRATIONS: ReadonlyArray<Migration> = [
   ...STOCK_MIGRATIONS,
   ...FUND_MIGRATIONS,
@@ -121,6 +124,9 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
   ...AUDIT_MIGRATIONS,
   ...JOB_MIGRATIONS,
   ...QUEUE_MIGRATIONS,
+  ...SELECTION_MIGRATIONS,
+  ...WARNING_MIGRATIONS,
+  ...SUBSIDY_MIGRATIONS,
 ]
 
 /** Advisory-lock class for migrations; the second key is `hashtext(schema)`. */

@@ -15,7 +15,7 @@ const shipped = readFileSync(
 )
 
 describe("schedule table", () => {
-  it("the shipped file: relay tick, case ticks (R58/R72/R77), audit checkpoint, queue windows (R43/R44), all with handlers", () => {
+  it("the shipped file: relay tick, case ticks (R58/R72/R77), audit checkpoint, queue windows (R43/R44), 廉租 subsidy (R118–R123, R23), all with handlers", () => {
     const r = parseScheduleTable(shipped)
     if (r._tag !== "Ok") throw new Error(r.problems.join("\n"))
     const kinds = new Set(workerHandlers([]).map((h) => h.definition.kind))
@@ -24,6 +24,8 @@ describe("schedule table", () => {
       "cases.tick",
       "audit.checkpoint",
       "queue.windows",
+      "subsidy.monthly",
+      "supervision.rechecks",
     ])
     for (const s of r.schedules) {
       expect(kinds.has(s.kind)).toBe(true)

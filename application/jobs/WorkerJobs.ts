@@ -12,6 +12,8 @@ import { auditContextFor, withAuditContext } from "../audit/AuditContext.js"
 import { checkpointAudit } from "../audit/CheckpointAudit.js"
 import { runCaseCommand } from "../cases/CaseWorkflow.js"
 import { expireQueueWindows } from "../queue/Queues.js"
+import { catchUpMonths } from "../subsidy/MonthlySubsidy.js"
+import { runRechecks } from "../supervision/Rechecks.js"
 import { CaseStore, type OutboxEvent } from "../ports/CaseStore.js"
 import type { ClaimedJob, JobKindDefinition, JobQueue } from "../ports/JobQueue.js"
 import { Signer } from "../ports/Signer.js"
@@ -64,6 +66,70 @@ export const QUEUE_WINDOWS_KIND: JobKindDefinition = {
   backoff: { baseMs: 5_000, maxMs: minutes(5) },
   leaseMs: minutes(5),
 }
+
+export const SUBSIDY_MONTHLY_KIND: JobKindDefinition = {
+  kind: "subsidy.monthly",
+  maxAttempts: 5,
+  backoff: { baseMs: 60_000, maxMs: minutes(60) },
+  leaseMs: minutes(60),
+}
+
+/**
+ * R118–R123 (and R23): the monthly 廉租 rent subsidy — every month from the one after the last recorded run
+ * up to the month just ended, each once (lines are idempotent by case × month, so a retry stores nothing twice).
+ */
+export const subsidyMonthlyJob = Effect.fn("Worker.subsidyMonthly")(function* () {
+  const r = yield* catchUpMonths()
+  const sum = (k: "computed" | "existing" | "incomplete" | "ended") => r.months.reduce((n, m) => n + m[k], 0)
+  const warnings = r.months.at(-1)?.warnings.length ?? 0
+  return {
+    status: r.months.length === 0 ? "skipped" : "done",
+    detail:
+      r.months.length === 0
+        ? `month ${r.target} already computed`
+        : `computed ${r.months.map((m) => m.month).join(", ")}: ${sum("computed")} line(s), ${sum("incomplete")} incomplete agreement(s), ${warnings} R23 warning(s)`,
+    counts: {
+      months: r.months.length,
+      computed: sum("computed"),
+      existing: sum("existing"),
+      incomplete: sum("incomplete"),
+      ended: sum("ended"),
+      r23Warnings: warnings,
+      r23Raised: r.months.reduce((n, m) => n + (m.warningsRaised ?? 0), 0),
+    },
+  } satisfies JobOutcome
+})
+
+export const SUPERVISION_RECHECKS_KIND: JobKindDefinition = {
+  kind: "supervision.rechecks",
+  maxAttempts: 5,
+  backoff: { baseMs: 60_000, maxMs: minutes(60) },
+  leaseMs: minutes(60),
+}
+
+/**
+ * R85–R88, R110: the periodic agency re-checks of every household in force — each (case, check, period) once,
+ * the period from the check's dated cadence (policy/supervision.yaml); a rerun in the period asks nothing and
+ * says so. Agency failures fail the job after every household was tried (the retry asks only those).
+ */
+export const supervisionRechecksJob = Effect.fn("Worker.supervisionRechecks")(function* () {
+  const r = yield* runRechecks(WORKER_ACTOR)
+  const sum = (k: "households" | "checked" | "already" | "findings" | "raised" | "pending" | "noSubject") =>
+    r.tallies.reduce((n, t) => n + t[k], 0)
+  const periods = r.tallies.map((t) => `${t.check} ${t.period}`).join(", ")
+  return {
+    status: sum("checked") === 0 ? "skipped" : "done",
+    detail:
+      sum("checked") === 0
+        ? `nothing due on ${r.on} (${periods}): ${sum("already")} result(s) already stored for these periods`
+        : `re-checked on ${r.on} (${periods}): ${sum("checked")} result(s) stored, ${sum("already")} already stored, ${sum("findings")} finding(s), ${sum("raised")} new warning(s)`,
+    counts: Object.fromEntries(
+      (["households", "checked", "already", "findings", "raised", "pending", "noSubject"] as const).map(
+        (k) => [k, sum(k)],
+      ),
+    ),
+  } satisfies JobOutcome
+})
 
 /** R43/R44: times out every 保租 offer or sign-up window whose deadline has passed and offers the next family (idempotent). */
 export const expireWindowsJob = Effect.fn("Worker.queueWindows")(function* () {
@@ -201,12 +267,22 @@ export const workerHandlers = <R>(outboxHandlers: ReadonlyArray<OutboxHandler<R>
     definition: QUEUE_WINDOWS_KIND,
     run: () => expireWindowsJob(),
   }
+  const subsidy: JobHandler<Effect.Services<ReturnType<typeof subsidyMonthlyJob>>> = {
+    definition: SUBSIDY_MONTHLY_KIND,
+    run: () => subsidyMonthlyJob(),
+  }
+  const rechecks: JobHandler<Effect.Services<ReturnType<typeof supervisionRechecksJob>>> = {
+    definition: SUPERVISION_RECHECKS_KIND,
+    run: () => supervisionRechecksJob(),
+  }
   return [
     attributed(pump),
     attributed(deliver),
     attributed(tick),
     attributed(audit),
     attributed(windows),
+    attributed(subsidy),
+    attributed(rechecks),
   ] as const
 }
 

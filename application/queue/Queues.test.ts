@@ -26,6 +26,7 @@ import {
   queueHolds,
   queuePlace,
   rankQueue,
+  settleSelection,
   windowStep,
 } from "./Queues.js"
 
@@ -310,5 +311,27 @@ describe("Queues", () => {
       )
       expect(failureTag(refused)).toBe("QueueRefused")
     }).pipe(Effect.provide(stores())),
+  )
+  it.effect(
+    "R54: a formal choice takes the family out of the queue, a release puts it back; twice is once",
+    () =>
+      Effect.gen(function* () {
+        yield* threeFamilies
+        const at = T0 + 3_600_000
+        const chosen = yield* settleSelection({ caseId: "B", projectId: "P1", unit: "U-1", at })
+        expect(chosen.map((e) => [e.caseId, e.status, e.leftReason])).toEqual([
+          ["B", "converted", "R54.selected:U-1"],
+        ])
+        expect(yield* settleSelection({ caseId: "B", projectId: "P1", unit: "U-1", at })).toEqual([])
+        // Another project's session does not touch this queue.
+        expect(yield* settleSelection({ caseId: "A", projectId: "P2", unit: "U-9", at })).toEqual([])
+        expect((yield* rankQueue(district, "project:P1")).items.map((i) => i.caseId)).toEqual(["A", "C"])
+        const back = yield* settleSelection({ caseId: "B", projectId: "P1", unit: null, at: at + 1 })
+        expect(back.map((e) => [e.status, e.leftReason])).toEqual([["waiting", null]])
+        expect(yield* settleSelection({ caseId: "B", projectId: "P1", unit: null, at: at + 2 })).toEqual([])
+        // A family that left for another reason is not brought back by a release.
+        yield* leaveQueue({ caseId: "C", reason: "cancelled", at })
+        expect(yield* settleSelection({ caseId: "C", projectId: "P1", unit: null, at: at + 3 })).toEqual([])
+      }).pipe(Effect.provide(stores())),
   )
 })

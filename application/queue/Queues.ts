@@ -229,6 +229,34 @@ export const markIntention = Effect.fn("Queues.markIntention")(function* (
   return yield* store.save({ ...e, applicant: { ...e.applicant, intention: input.mark } })
 })
 
+/**
+ * 选房 settles the family's place (R54; R46 "signing = leaving the queue"): a formal choice of `unit` takes the
+ * family out of the project's queue (`converted`, leftReason `R54.selected:<unit>`); releasing the choice
+ * (解除选房, `unit: null`) puts it back to waiting, its waiting number kept — Anju's reading, in force from
+ * 2026-12-04 (the seed says only that the family does not choose again in that session). Called by the
+ * selection use-cases after their transaction; idempotent, so a retry or a replay changes nothing.
+ */
+export const settleSelection = Effect.fn("Queues.settleSelection")(function* (input: {
+  readonly caseId: string
+  readonly projectId: string
+  readonly unit: string | null
+  readonly at: number
+}) {
+  const store = yield* QueueStore
+  const entries = yield* store.list({ caseId: input.caseId, projectIds: [input.projectId], limit: 10 })
+  const changed: Array<QueueEntry> = []
+  for (const e of entries) {
+    const at = Math.max(input.at, e.at)
+    if (input.unit !== null && isActive(e))
+      changed.push(
+        yield* store.save(withMachine(e, { status: "converted", at }, `R54.selected:${input.unit}`)),
+      )
+    else if (input.unit === null && e.status === "converted" && e.leftReason?.startsWith("R54.selected:"))
+      changed.push(yield* store.save(withMachine(e, { status: "waiting", at })))
+  }
+  return changed
+})
+
 export type WindowAction = "OpenForm" | "Submit" | "Approve" | "Rollback" | "Abandon"
 const ACTION_PERMISSION: Record<WindowAction, Permission> = {
   OpenForm: "cases.command",

@@ -20,6 +20,16 @@ export const PERMISSIONS = [
   "lottery.manage",
   /** Waiting queues (轮候): offer a unit (申请审核), approve or roll back a 保租 application window. */
   "queue.manage",
+  /** House selection (选房, R54): open a round's session, check in, pre-select, choose, skip, release, status. */
+  "selection.manage",
+  /** 廉租 rent subsidy (R118–R123): read payout lines and district totals. */
+  "subsidy.read",
+  /** 廉租 rent subsidy (R120): confirm a district's month, pause/resume, special payouts, housing data. */
+  "subsidy.manage",
+  /** R24 warning list (警示名单): read the warnings of the actor's districts (R85: shown at login). */
+  "warnings.read",
+  /** R24: resolve (处置) a warning with a reason, kept in its trail. */
+  "warnings.manage",
   "fund.read",
   "fund.write",
   "identity.manage",
@@ -71,6 +81,11 @@ const OFFICER: ReadonlyArray<Permission> = [
   "lottery.read",
   "lottery.manage",
   "queue.manage",
+  "selection.manage",
+  "subsidy.read",
+  "subsidy.manage",
+  "warnings.read",
+  "warnings.manage",
   "fund.read",
 ]
 
@@ -78,7 +93,9 @@ const OFFICER: ReadonlyArray<Permission> = [
 export const DEFAULT_PERMISSIONS: Readonly<Record<ActorRole, ReadonlyArray<Permission>>> = {
   city: [...OFFICER, "fund.write", "identity.manage", "audit.read", "ops.metrics"],
   district: OFFICER,
-  operator: OFFICER.filter((p) => p !== "lottery.manage"),
+  operator: OFFICER.filter(
+    (p) => p !== "lottery.manage" && !p.startsWith("subsidy.") && !p.startsWith("warnings."),
+  ),
   propertyArea: ["fund.read", "stock.read"],
   household: ["fund.read"],
   applicant: ["cases.read", "cases.open", "cases.command", "lottery.read"],

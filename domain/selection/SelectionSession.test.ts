@@ -110,6 +110,8 @@ describe("selection session", () => {
         expect(Object.keys(s.chosen).length + Object.keys(s.released).length).toBe(
           s.log.filter((l) => l.action === "choose").length,
         )
+        // A server session is stored as its log: folding the log rebuilds exactly this state.
+        expect(S.restore(start(), s.log.slice(1))).toEqual(s)
       }),
       { numRuns: 500 },
     )

@@ -33,7 +33,10 @@ const LogEntry = Schema.Struct({
   family: Schema.optionalKey(Schema.String),
   unit: Schema.optionalKey(Schema.String),
   note: Schema.optionalKey(Schema.String),
+  /** Who acted (server sessions: the officer's actor id); absent in file-based sessions. */
+  actor: Schema.optionalKey(Schema.String),
 })
+export type LogEntry = typeof LogEntry.Type
 
 export const SessionState = Schema.Struct({
   format: Schema.Literal("anju-selection-session/1"),
@@ -278,6 +281,71 @@ export const progress = (s: SessionState): Progress => {
     unitsFree: s.units.length - Object.keys(s.chosen).length,
     turns: strata.map((stratum) => ({ stratum, family: current(s, stratum)?.id })),
   }
+}
+
+/** Per stratum (project × unit type): families by status, whose turn it is, and units not chosen. */
+export interface StratumProgress {
+  readonly stratum: string
+  readonly families: number
+  readonly chosen: number
+  readonly skipped: number
+  readonly released: number
+  readonly pending: number
+  readonly current: string | undefined
+  readonly units: number
+  readonly unitsLeft: number
+}
+
+export const stratumProgress = (s: SessionState): ReadonlyArray<StratumProgress> => {
+  const taken = takenUnits(s)
+  const strata = [...new Set([...s.families.map((f) => f.stratum), ...s.units.map((u) => u.stratum)])].sort()
+  return strata.map((stratum) => {
+    const fams = s.families.filter((f) => f.stratum === stratum)
+    const count = (st: FamilyStatus) => fams.filter((f) => statusOf(s, f.id) === st).length
+    const units = s.units.filter((u) => u.stratum === stratum)
+    return {
+      stratum,
+      families: fams.length,
+      chosen: count("chosen"),
+      skipped: count("skipped"),
+      released: count("released"),
+      pending: count("pending"),
+      current: current(s, stratum)?.id,
+      units: units.length,
+      unitsLeft: units.filter((u) => !taken.has(u.id)).length,
+    }
+  })
+}
+
+/**
+ * Rebuilds a session from its stored log (server sessions, where each entry was accepted by the operation
+ * above before it was stored): `base` is the fresh session from `makeSession`; entries are applied in
+ * `seq` order without re-checking (the store's once-only constraints already held). Folding the log of
+ * a session gives the same state as the operations that wrote it.
+ */
+export const restore = (base: SessionState, entries: ReadonlyArray<LogEntry>): SessionState => {
+  const checkedIn = { ...base.checkedIn }
+  const preselected = { ...base.preselected }
+  const chosen = { ...base.chosen }
+  const skipped = { ...base.skipped }
+  const released = { ...base.released }
+  const log = [...base.log]
+  for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {
+    const f = e.family
+    if (f !== undefined) {
+      if (e.action === "check-in") checkedIn[f] = { at: e.at }
+      else if (e.action === "preselect" && e.unit !== undefined) preselected[f] = { at: e.at, unit: e.unit }
+      else if (e.action === "choose" && e.unit !== undefined) chosen[f] = { at: e.at, unit: e.unit }
+      else if (e.action === "skip") skipped[f] = { at: e.at, reason: e.note ?? "" }
+      else if (e.action === "release") {
+        const c = chosen[f]
+        delete chosen[f]
+        released[f] = { at: e.at, unit: e.unit ?? c?.unit ?? "", reason: e.note ?? "" }
+      }
+    }
+    log.push({ ...e, seq: log.length + 1 })
+  }
+  return { ...base, checkedIn, preselected, chosen, skipped, released, log }
 }
 
 export const decodeSession = Schema.decodeUnknownResult(SessionState, { onExcessProperty: "error" })

@@ -16,6 +16,8 @@ export const SubsidyParameters = {
   transitionLeadMonths: key("subsidy.lianzu.transition_lead_months", "months", ["R118"]),
   transitionMonths: key("subsidy.lianzu.transition_months", "months", ["R118"]),
   buildingToLivingDivisor: key("subsidy.r123.building_to_living_divisor", "count", ["R123"]),
+  /** Term of a rent-subsidy agreement (租金补贴协议) from the admission date: its end drives R23. */
+  agreementTermMonths: key("subsidy.lianzu.agreement_term_months", "months", ["R23", "R120"]),
 } as const
 
 export const allSubsidyParameters: ReadonlyArray<AnyParameterKey> = Object.values(SubsidyParameters)

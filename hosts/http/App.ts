@@ -32,6 +32,24 @@ import {
   registerLotteryRoutes,
 } from "./LotteryRoutes.js"
 import { type QueueRouteDeps, queueOpenApiPaths, queueRoutes, registerQueueRoutes } from "./QueueRoutes.js"
+import {
+  registerWarningRoutes,
+  type WarningRouteDeps,
+  warningOpenApiPaths,
+  warningRoutes,
+} from "./WarningRoutes.js"
+import {
+  registerSubsidyRoutes,
+  type SubsidyRouteDeps,
+  subsidyOpenApiPaths,
+  subsidyRoutes,
+} from "./SubsidyRoutes.js"
+import {
+  registerSelectionRoutes,
+  type SelectionRouteDeps,
+  selectionOpenApiPaths,
+  selectionRoutes,
+} from "./SelectionRoutes.js"
 import { registerDocsRoutes } from "./DocsPage.js"
 import { isStockFailure, type StockFailure, toHttpError } from "./HttpErrors.js"
 import * as S from "./HttpSchemas.js"
@@ -65,6 +83,12 @@ export interface AppDeps {
   readonly lottery?: Omit<LotteryRouteDeps, "publicBaseUrl">
   /** Mounts and documents the waiting queues (places, ranking, 保租 offers and windows). */
   readonly queues?: QueueRouteDeps
+  /** Mounts and documents the monthly 廉租 rent subsidy (payout lines, R120 confirmation, pause/resume). */
+  readonly subsidies?: SubsidyRouteDeps
+  /** Mounts and documents house selection on the server (选房 sessions, R54). */
+  readonly selections?: SelectionRouteDeps
+  /** Mounts and documents the R24 warning list (list within scope, resolution). */
+  readonly warnings?: WarningRouteDeps
   /**
    * The process's metrics registry (shared with an in-process worker) and whether /metrics is public
    * (ANJU_METRICS=public) or needs `ops.metrics`; omitted: HTTP counts only, guarded.
@@ -198,9 +222,37 @@ export const makeApp = (deps: AppDeps): Hono => {
           routes: queueRoutes(deps.queues.prefix ?? "/api/v1"),
           paths: queueOpenApiPaths(deps.queues.prefix ?? "/api/v1"),
         }
+  const subsidies =
+    deps.subsidies === undefined
+      ? undefined
+      : {
+          routes: subsidyRoutes(deps.subsidies.prefix ?? "/api/v1"),
+          paths: subsidyOpenApiPaths(deps.subsidies.prefix ?? "/api/v1"),
+        }
+  const selections =
+    deps.selections === undefined
+      ? undefined
+      : {
+          routes: selectionRoutes(deps.selections.prefix ?? "/api/v1"),
+          paths: selectionOpenApiPaths(deps.selections.prefix ?? "/api/v1"),
+        }
+  const warnings =
+    deps.warnings === undefined
+      ? undefined
+      : {
+          routes: warningRoutes(deps.warnings.prefix ?? "/api/v1"),
+          paths: warningOpenApiPaths(deps.warnings.prefix ?? "/api/v1"),
+        }
   const routes = appRoutes({
     casesPrefix,
-    extra: [...(access ?? []), ...(lottery?.routes ?? []), ...(queues?.routes ?? [])],
+    extra: [
+      ...(access ?? []),
+      ...(lottery?.routes ?? []),
+      ...(queues?.routes ?? []),
+      ...(subsidies?.routes ?? []),
+      ...(selections?.routes ?? []),
+      ...(warnings?.routes ?? []),
+    ],
   }).map((r) =>
     r.path === "/metrics" && deps.metrics?.public === true ? { ...r, access: { public: true as const } } : r,
   )
@@ -209,6 +261,9 @@ export const makeApp = (deps: AppDeps): Hono => {
     ...(access === undefined ? {} : { access }),
     ...(lottery === undefined ? {} : { lottery }),
     ...(queues === undefined ? {} : { queues }),
+    ...(subsidies === undefined ? {} : { subsidies }),
+    ...(selections === undefined ? {} : { selections }),
+    ...(warnings === undefined ? {} : { warnings }),
     routes,
   })
   const metrics = deps.metrics?.registry ?? makeMetrics()
@@ -242,9 +297,14 @@ export const makeApp = (deps: AppDeps): Hono => {
 
   const app = new Hono()
 
+  // Headers every answer carries are set BEFORE the handler answers: a header added to a finished response
+  // makes Hono re-create it around its body stream, and the node adapter then streams the body instead of
+  // writing the cached string (a large share of the host's CPU per request, issue 16; docs/performance.md).
+  // Answers not made through the context (a raw Response) still get them afterwards.
   app.use("*", async (c, next) => {
-    await next()
     c.header("X-Content-Type-Options", "nosniff")
+    await next()
+    if (!c.res.headers.has("X-Content-Type-Options")) c.header("X-Content-Type-Options", "nosniff")
     // By route template, never the raw path: ids and probes cannot multiply the series.
     metrics.observeHttp(c.req.method, routeOf(c.req.method, c.req.path)?.path ?? "unmatched", c.res.status)
   })
@@ -359,6 +419,8 @@ export const makeApp = (deps: AppDeps): Hono => {
 
   const api = new Hono()
   api.use("*", async (c, next) => {
+    // The default; a handler's own Cache-Control overrides it (set before answering: see the first use).
+    c.header("Cache-Control", "no-store")
     await next()
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store")
   })
@@ -495,6 +557,9 @@ export const makeApp = (deps: AppDeps): Hono => {
   if (deps.access !== undefined) registerAccessRoutes(app, deps.access)
   if (deps.lottery !== undefined) registerLotteryRoutes(app, { ...deps.lottery, publicBaseUrl: base })
   if (deps.queues !== undefined) registerQueueRoutes(app, deps.queues)
+  if (deps.subsidies !== undefined) registerSubsidyRoutes(app, deps.subsidies)
+  if (deps.selections !== undefined) registerSelectionRoutes(app, deps.selections)
+  if (deps.warnings !== undefined) registerWarningRoutes(app, deps.warnings)
   app.route("/api/v1", api)
 
   // --- public pages ------------------------------------------------------------------------------

@@ -79,6 +79,21 @@ export interface OpenApiOptions {
     readonly routes: ReadonlyArray<RouteSpec>
     readonly paths: Record<string, Record<string, Operation>>
   }
+  /** Monthly 廉租 rent subsidy (SubsidyRoutes.ts): its routes and documented details. */
+  readonly subsidies?: {
+    readonly routes: ReadonlyArray<RouteSpec>
+    readonly paths: Record<string, Record<string, Operation>>
+  }
+  /** House selection on the server (SelectionRoutes.ts): its routes and documented details. */
+  readonly selections?: {
+    readonly routes: ReadonlyArray<RouteSpec>
+    readonly paths: Record<string, Record<string, Operation>>
+  }
+  /** R24 warning list (WarningRoutes.ts): its routes and documented details. */
+  readonly warnings?: {
+    readonly routes: ReadonlyArray<RouteSpec>
+    readonly paths: Record<string, Record<string, Operation>>
+  }
 }
 
 const SECURITY = [{ bearerAuth: [] }, { apiKey: [] }]
@@ -202,6 +217,9 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
         ...(options.access ?? []),
         ...(options.lottery?.routes ?? []),
         ...(options.queues?.routes ?? []),
+        ...(options.subsidies?.routes ?? []),
+        ...(options.selections?.routes ?? []),
+        ...(options.warnings?.routes ?? []),
       ],
     })
 
@@ -448,6 +466,9 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
         ...(options.access === undefined ? {} : accessPaths(c, options.access)),
         ...options.lottery?.paths,
         ...options.queues?.paths,
+        ...options.subsidies?.paths,
+        ...options.selections?.paths,
+        ...options.warnings?.paths,
       },
       problem,
     ),

@@ -10,6 +10,8 @@ import type { Hono } from "hono"
 import { accessRoutes } from "./AccessRoutes.js"
 import { lotteryRoutes } from "./LotteryRoutes.js"
 import { queueRoutes } from "./QueueRoutes.js"
+import { subsidyRoutes } from "./SubsidyRoutes.js"
+import { selectionRoutes } from "./SelectionRoutes.js"
 import { appRoutes, isPublic, routeMatcher } from "./Routes.js"
 import { bearer, type TestToken } from "./TestActors.js"
 import { callOf, makeTestHost, SEEDED, seed, type StoreKind, type TestHost } from "./TestHost.js"
@@ -49,7 +51,13 @@ describe.each(["memory", "pglite"] as const satisfies ReadonlyArray<StoreKind>)(
     it("documents exactly the table's operations, public ones with security: []", () => {
       const table = appRoutes({
         casesPrefix: "/api/v1",
-        extra: [...accessRoutes("/api/v1"), ...lotteryRoutes("/api/v1"), ...queueRoutes("/api/v1")],
+        extra: [
+          ...accessRoutes("/api/v1"),
+          ...lotteryRoutes("/api/v1"),
+          ...queueRoutes("/api/v1"),
+          ...subsidyRoutes("/api/v1"),
+          ...selectionRoutes("/api/v1"),
+        ],
       })
       expect(operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(
         table.map((r) => `${r.method} ${r.path}`).sort(),
@@ -76,7 +84,13 @@ describe.each(["memory", "pglite"] as const satisfies ReadonlyArray<StoreKind>)(
       const match = routeMatcher(
         appRoutes({
           casesPrefix: "/api/v1",
-          extra: [...accessRoutes("/api/v1"), ...lotteryRoutes("/api/v1"), ...queueRoutes("/api/v1")],
+          extra: [
+            ...accessRoutes("/api/v1"),
+            ...lotteryRoutes("/api/v1"),
+            ...queueRoutes("/api/v1"),
+            ...subsidyRoutes("/api/v1"),
+            ...selectionRoutes("/api/v1"),
+          ],
         }),
       )
       const handlers = app.routes.filter((r) => r.method !== "ALL" && !r.path.includes("*"))
@@ -140,7 +154,13 @@ describe.each(["memory", "pglite"] as const satisfies ReadonlyArray<StoreKind>)(
                           ? { reason: "公证员未到场，依规作废" }
                           : path.endsWith("/queues/{id}/offers")
                             ? { pool: "P-walk/any" }
-                            : {}
+                            : path.endsWith("/selections/{id}/check-in")
+                              ? { barcode: "SB-1" }
+                              : /\/selections\/\{id\}\/(preselect|choose)$/u.test(path)
+                                ? { family: "A-1", unit: "U-1" }
+                                : /\/selections\/\{id\}\/(skip|release)$/u.test(path)
+                                  ? { family: "A-1", reason: "未到场" }
+                                  : {}
       for (const token of wrongScope)
         for (const { method, path } of named) {
           const body = bodyFor(path)

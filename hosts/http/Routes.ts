@@ -23,7 +23,19 @@ export interface RouteSpec {
   /** OpenAPI path template, e.g. `/api/v1/units/{id}`. */
   readonly path: string
   readonly access: RouteAccess
-  readonly tag: "stock" | "units" | "public" | "ops" | "cases" | "auth" | "admin" | "lottery" | "queues"
+  readonly tag:
+    | "stock"
+    | "units"
+    | "public"
+    | "ops"
+    | "cases"
+    | "auth"
+    | "admin"
+    | "lottery"
+    | "queues"
+    | "subsidies"
+    | "selections"
+    | "warnings"
   readonly summary: string
 }
 

@@ -26,6 +26,12 @@ import type { LotteryServices } from "./LotteryRoutes.js"
 import * as MemoryQueueStore from "../../adapters/memory/MemoryQueueStore.js"
 import * as PgQueueStore from "../../adapters/postgres/PgQueueStore.js"
 import type { QueueServices } from "./QueueRoutes.js"
+import * as MemorySubsidyStore from "../../adapters/memory/MemorySubsidyStore.js"
+import * as PgSubsidyStore from "../../adapters/postgres/PgSubsidyStore.js"
+import type { SubsidyServices } from "./SubsidyRoutes.js"
+import * as MemorySelectionStore from "../../adapters/memory/MemorySelectionStore.js"
+import * as PgSelectionStore from "../../adapters/postgres/PgSelectionStore.js"
+import type { SelectionServices } from "./SelectionRoutes.js"
 import * as PgStockStore from "../../adapters/postgres/PgStockStore.js"
 import type { AccessServices } from "./AccessRoutes.js"
 import { makeApp } from "./App.js"
@@ -41,7 +47,7 @@ export interface TestHost {
 
 const policyFiles = () =>
   Promise.all(
-    ["cases.yaml", "guard.yaml"].map(async (f) => ({
+    ["cases.yaml", "guard.yaml", "subsidy.yaml"].map(async (f) => ({
       name: f,
       text: await readFile(new URL(`../../policy/${f}`, import.meta.url), "utf8"),
     })),
@@ -51,11 +57,12 @@ const policyFiles = () =>
 const storesOf = (kind: StoreKind) =>
   kind === "memory"
     ? Layer.mergeAll(
-        MemoryStockStore.layer,
+        Layer.provideMerge(MemorySelectionStore.layer, MemoryStockStore.layer),
         MemoryCaseStore.layer,
         MemoryIdentityStore.layer,
         MemoryLotteryStore.layer,
         MemoryQueueStore.layer,
+        MemorySubsidyStore.layer,
       )
     : Layer.mergeAll(
         PgStockStore.layer,
@@ -63,6 +70,8 @@ const storesOf = (kind: StoreKind) =>
         PgIdentityStore.layer,
         PgLotteryStore.layer,
         PgQueueStore.layer,
+        PgSubsidyStore.layer,
+        PgSelectionStore.layer,
       ).pipe(Layer.provide(PgliteDatabase.layer({})))
 
 /**
@@ -103,6 +112,14 @@ export const makeTestHost = async (kind: StoreKind): Promise<TestHost> => {
     },
     queues: {
       run: <A, E>(e: Effect.Effect<A, E, QueueServices>) =>
+        runtime.runPromiseExit(e) as Promise<Exit.Exit<A, E | Error>>,
+    },
+    selections: {
+      run: <A, E>(e: Effect.Effect<A, E, SelectionServices>) =>
+        runtime.runPromiseExit(e) as Promise<Exit.Exit<A, E | Error>>,
+    },
+    subsidies: {
+      run: <A, E>(e: Effect.Effect<A, E, SubsidyServices>) =>
         runtime.runPromiseExit(e) as Promise<Exit.Exit<A, E | Error>>,
     },
   })

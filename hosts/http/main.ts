@@ -11,10 +11,10 @@ import { listUnits } from "../../application/stock/QueryStock.js"
 import { LOCAL_AUTHORITY } from "../../application/stock/StockAccess.js"
 import { heldDataDirLock } from "../../adapters/pglite/DataDirLock.js"
 import { readXlsx } from "../../adapters/xlsx/XlsxTable.js"
-import { DEMO_TOKENS, seedDemoCases } from "../demo/DemoCases.js"
-import { seedDemoEstate } from "../demo/DemoEstate.js"
-import { DEMO_ROUND_ID, seedDemoLottery } from "../demo/DemoLottery.js"
-import { DEMO_ADMIN, seedDemoUsers } from "../demo/DemoUsers.js"
+import { DEMO_TOKENS } from "../demo/DemoCases.js"
+import { DEMO_ROUND_ID } from "../demo/DemoLottery.js"
+import { seedDemoData } from "../demo/DemoSeeding.js"
+import { DEMO_ADMIN } from "../demo/DemoUsers.js"
 import { describeConfig, planHost, refusal } from "../HostConfig.js"
 import { describeStorage, type StorageChoice } from "../StoreSelection.js"
 import { makeApp } from "./App.js"
@@ -63,10 +63,7 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
   }
   let demo: ReadonlyArray<{ id: string; code: string }> = []
   if (o.demo) {
-    demo = await runtime.runPromise(seedDemoEstate)
-    await runtime.runPromise(seedDemoCases)
-    await runtime.runPromise(seedDemoUsers)
-    await runtime.runPromise(seedDemoLottery)
+    demo = await runtime.runPromise(seedDemoData({ write: o.err, tty: process.stderr.isTTY === true }))
   }
   const app = makeApp({
     run: (effect) => runtime.runPromiseExit(effect),
@@ -77,6 +74,9 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
     access: { run: (effect) => runtime.runPromiseExit(effect) },
     lottery: { run: (effect) => runtime.runPromiseExit(effect) },
     queues: { run: (effect) => runtime.runPromiseExit(effect) },
+    subsidies: { run: (effect) => runtime.runPromiseExit(effect) },
+    selections: { run: (effect) => runtime.runPromiseExit(effect) },
+    warnings: { run: (effect) => runtime.runPromiseExit(effect) },
     audit: async (w) => {
       const exit = await runtime.runPromiseExit(recordWrite(w))
       if (Exit.isFailure(exit)) throw new Error(String(exit.cause))

@@ -33,11 +33,22 @@ import {
   type WindowAction,
   windowStep,
 } from "../../application/queue/Queues.js"
+import { SelectionStore } from "../../application/ports/SelectionStore.js"
+import {
+  checkIn,
+  choose,
+  openSession,
+  preselect,
+  release,
+  type SelectionStatus,
+  selectionStatus,
+  skip,
+} from "../../application/selection/Selections.js"
 import { changeUnits } from "../../application/stock/ChangeUnits.js"
 import { getUnit } from "../../application/stock/QueryStock.js"
 import { registerBuilding, registerProject, registerUnits } from "../../application/stock/RegisterStock.js"
 import { LOCAL_AUTHORITY } from "../../application/stock/StockAccess.js"
-import type { ExtraCommand, Scenario, ScenarioStep, StepExpectation } from "./ScenarioRunner.js"
+import type { ExtraCommand, Scenario, ScenarioStep, StepExpectation } from "./ScenarioFormat.js"
 
 /** The stock an allocation scenario starts from, registered through the stock use-cases. */
 export interface StockSetup {
@@ -96,22 +107,104 @@ const queueOf = (caseId: string, given: unknown) =>
     return entries[0]!.queueId
   })
 
+/** The newest selection session of a round (the scenario names rounds, the store makes session ids). */
+const sessionOf = (roundId: string) =>
+  Effect.gen(function* () {
+    const [s] = yield* (yield* SelectionStore).list({ roundId })
+    if (s === undefined)
+      throw new Error(`round ${roundId} has no selection session (run openSelection first)`)
+    return s
+  })
+
+/** What a selection step shows: the family's state (when one is named) and the session's counts. */
+const selectionFacts = (s: SelectionStatus, family: string) => {
+  const f = s.families.find((x) => x.id === family)
+  return facts({
+    ...(f === undefined
+      ? {}
+      : { family: f.status, checkedIn: f.checkedIn, unit: f.unit, preselected: f.preselected }),
+    chosen: s.progress.chosen,
+    skipped: s.progress.skipped,
+    released: s.progress.released,
+    pending: s.progress.pending,
+    unitsFree: s.progress.unitsFree,
+    turn: s.progress.turns.map((t) => `${t.stratum}=${t.family ?? "-"}`).join(","),
+  })
+}
+
 /**
- * The allocation commands. `relay` keeps its cursor in this closure: make one per scenario run.
- * `selection` plays the house-selection commands when the host provides them.
+ * House selection (选房, R54) on the server, as an officer plays it: sessions are found by round, families are
+ * named by case id, check-in takes the family's barcode from the stored session (as scanned from its notice).
  */
-export const allocationCommands = <S = never>(
-  selection?: ExtraCommand<S>,
-): ExtraCommand<
+const selectionCommand = (step: ScenarioStep, actor: Actor, caseId: string) => {
+  const p = step.payload ?? {}
+  const withSession = <A, E, R>(
+    f: (sessionId: string) => Effect.Effect<A, E, R>,
+  ): Effect.Effect<A, E | unknown, R | SelectionStore> =>
+    Effect.flatMap(sessionOf(str(p["round"], "round")), (s) => f(s.sessionId))
+  switch (step.command) {
+    case "openSelection":
+      return Effect.map(openSession(actor, { roundId: str(p["round"], "round") }), (stored) =>
+        facts({
+          families: stored.session.families.length,
+          units: stored.session.units.length,
+          strata: [...new Set(stored.session.families.map((f) => f.stratum))].sort().join(","),
+        }),
+      )
+    case "selectionStatus":
+      return withSession((sessionId) =>
+        Effect.map(selectionStatus(actor, sessionId), (s) => selectionFacts(s, caseId)),
+      )
+    case "checkIn":
+      return withSession((sessionId) =>
+        Effect.gen(function* () {
+          const stored = yield* (yield* SelectionStore).get(sessionId)
+          const family = Option.getOrThrow(stored).session.families.find((f) => f.id === caseId)
+          const barcode = typeof p["barcode"] === "string" ? p["barcode"] : (family?.barcode ?? "none")
+          return selectionFacts(yield* checkIn(actor, { sessionId, barcode }), caseId)
+        }),
+      )
+    case "preselect":
+      return withSession((sessionId) =>
+        Effect.map(preselect(actor, { sessionId, family: caseId, unit: str(p["unit"], "unit") }), (s) =>
+          selectionFacts(s, caseId),
+        ),
+      )
+    case "choose":
+      return withSession((sessionId) =>
+        Effect.map(choose(actor, { sessionId, family: caseId, unit: str(p["unit"], "unit") }), (s) =>
+          selectionFacts(s, caseId),
+        ),
+      )
+    case "skip":
+      return withSession((sessionId) =>
+        Effect.map(skip(actor, { sessionId, family: caseId, reason: str(p["reason"], "reason") }), (s) =>
+          selectionFacts(s, caseId),
+        ),
+      )
+    case "releaseChoice":
+      return withSession((sessionId) =>
+        Effect.map(release(actor, { sessionId, family: caseId, reason: str(p["reason"], "reason") }), (s) =>
+          selectionFacts(s, caseId),
+        ),
+      )
+    default:
+      return undefined
+  }
+}
+
+/** The allocation commands. `relay` keeps its cursor in this closure: make one per scenario run. */
+export const allocationCommands = (): ExtraCommand<
   | CaseStore
   | QueueStore
   | StockStore
-  | S
+  | SelectionStore
   | Effect.Services<ReturnType<typeof drawRound>>
   | Effect.Services<ReturnType<typeof openRoundFromQueue>>
+  | Effect.Services<ReturnType<typeof openSession>>
 > => {
   let cursor = 0
-  return (step: ScenarioStep, actor: Actor, index: number) => {
+  return (step: ScenarioStep, actor: Actor) => {
     const p = step.payload ?? {}
     const caseId = step.case ?? (typeof p["case"] === "string" ? p["case"] : "")
     switch (step.command) {
@@ -234,7 +327,7 @@ export const allocationCommands = <S = never>(
             })
             return facts({ status: e.status })
           })
-        return selection?.(step, actor, index)
+        return selectionCommand(step, actor, caseId)
     }
   }
 }

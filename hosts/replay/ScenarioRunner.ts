@@ -31,80 +31,30 @@ import { migrate } from "../../adapters/postgres/Migrations.js"
 import * as MemoryLedger from "../../adapters/memory/MemoryLedger.js"
 import * as MemoryLotteryStore from "../../adapters/memory/MemoryLotteryStore.js"
 import * as MemoryQueueStore from "../../adapters/memory/MemoryQueueStore.js"
+import * as MemorySelectionStore from "../../adapters/memory/MemorySelectionStore.js"
 import * as MemoryStockStore from "../../adapters/memory/MemoryStockStore.js"
 import * as SeededSecureRandom from "../../adapters/memory/SeededSecureRandom.js"
 import * as PgLotteryStore from "../../adapters/postgres/PgLotteryStore.js"
 import * as PgQueueStore from "../../adapters/postgres/PgQueueStore.js"
+import * as PgSelectionStore from "../../adapters/postgres/PgSelectionStore.js"
 import * as PgStockStore from "../../adapters/postgres/PgStockStore.js"
 import * as PgLedger from "../../adapters/postgres/PgLedger.js"
 import type { Ledger } from "../../application/ports/Ledger.js"
 import { loadPolicy, type PolicyTable } from "../../domain/policy/PolicyTable.js"
 import { type AllocationScenario, allocationCommands, setupStock } from "./AllocationScenario.js"
+import type { ExtraCommand, Observed, Scenario, ScenarioResult, StepExpectation } from "./ScenarioFormat.js"
 import { type FundObserved, type FundSpec, isFundSpec, runFundScenario } from "./FundScenario.js"
 
 export type StoreKind = "memory" | "pglite"
 
-export interface StepExpectation {
-  readonly state?: string
-  /** `Tag` or `Tag:rule`, e.g. `CaseTransitionRefused:R57.missing-material`, `CaseAccessDenied`. */
-  readonly error?: string
-  /** Guard rule ids that must be among the warnings. */
-  readonly warnings?: ReadonlyArray<string>
-  /** For queries: the number of cases returned. */
-  readonly count?: number
-  /**
-   * Allocation steps (AllocationScenario.ts): observed facts by name — a unit's status, inventory counts,
-   * a family's queue place and waiting number, a round's status. Expected facts must equal the observed
-   * ones; facts not named in the expectation are not compared.
-   */
-  readonly facts?: Readonly<Record<string, string | number | boolean | null>>
-}
-
-export type ScenarioStep = Scenario["steps"][number]
-
-/**
- * A player for commands other than the case workflow's (allocation scenarios): returns the step's effect,
- * or undefined when the command is a case command.
- */
-export type ExtraCommand<R> = (
-  step: ScenarioStep,
-  actor: Actor,
-  index: number,
-) => Effect.Effect<StepExpectation, unknown, R> | undefined
-
-export interface Scenario {
-  readonly name: string
-  readonly start: string
-  readonly actors: Readonly<Record<string, Record<string, unknown>>>
-  readonly agencies?: ReadonlyArray<MemoryAgencyRecords.ScriptedAnswer>
-  readonly steps: ReadonlyArray<{
-    readonly actor: string
-    readonly command: string
-    readonly case?: string
-    readonly key?: string
-    /** `3d`, `12h`, `90m` or ms: time advanced before the step. */
-    readonly advance?: string | number
-    readonly payload?: Record<string, unknown>
-    readonly expect?: StepExpectation
-  }>
-  readonly expect?: {
-    readonly cases?: Readonly<Record<string, string>>
-    readonly events?: ReadonlyArray<string>
-  }
-}
-
-export interface Observed {
-  readonly steps: ReadonlyArray<StepExpectation>
-  readonly cases: Readonly<Record<string, string>>
-  readonly events: ReadonlyArray<string>
-}
-
-export interface ScenarioResult {
-  readonly name: string
-  readonly passed: boolean
-  readonly failures: ReadonlyArray<string>
-  readonly observed: Observed
-}
+export type {
+  ExtraCommand,
+  Observed,
+  Scenario,
+  ScenarioResult,
+  ScenarioStep,
+  StepExpectation,
+} from "./ScenarioFormat.js"
 
 type Services = CaseStore | FieldCipher | PolicySource | AgencyRecords
 
@@ -368,10 +318,11 @@ export const makeReplayer = async (store: StoreKind) => {
   }
   /** The allocation chain's stores on one database (one schema on PGlite), as a host composes them. */
   const allocationStores = async () => {
+    // The memory selection store writes units through the same memory stock store (one instance).
     if (db === undefined)
       return Layer.mergeAll(
         MemoryCaseStore.layer,
-        MemoryStockStore.layer,
+        MemorySelectionStore.layer.pipe(Layer.provideMerge(MemoryStockStore.layer)),
         MemoryQueueStore.layer,
         MemoryLotteryStore.layer,
       )
@@ -381,6 +332,7 @@ export const makeReplayer = async (store: StoreKind) => {
       PgStockStore.layer,
       PgQueueStore.layer,
       PgLotteryStore.layer,
+      PgSelectionStore.layer,
     ).pipe(Layer.provide(schema))
   }
   const runAllocation = async (scenario: AllocationScenario): Promise<ScenarioResult> => {

@@ -107,6 +107,8 @@ describe("anju worker (CLI)", () => {
       "queue.windows",
       "relay.deliver",
       "relay.pump",
+      "subsidy.monthly",
+      "supervision.rechecks",
     ])
     for (const k of status.kinds)
       expect(Object.keys(k).sort()).toEqual([

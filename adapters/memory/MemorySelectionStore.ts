@@ -1,0 +1,156 @@
+/**
+ * In-memory SelectionStore: the reference implementation of the contract suite. It shares the state of the
+ * StockStore in its context (MemoryStockStore: the unit write goes through its atomic, version-checked
+ * `updateUnits`), and serialises its own writes with one permit, checking every once-only rule before the
+ * unit is written and recording only after that write succeeded: a choose or release lands whole or not at all.
+ */
+import { Effect, Layer, Option, Semaphore } from "effect"
+import {
+  type SelectionEvent,
+  type SelectionSessionRecord,
+  SelectionStore,
+  SelectionStoreError,
+  type SelectionStoreErrorReason,
+  type StoredSelection,
+} from "../../application/ports/SelectionStore.js"
+import { StockStore, type UnitUpdate } from "../../application/ports/StockStore.js"
+import type { LogEntry } from "../../domain/selection/SelectionSession.js"
+
+const fail = (reason: SelectionStoreErrorReason) => Effect.fail(new SelectionStoreError({ reason }))
+
+interface Held {
+  readonly session: SelectionSessionRecord
+  readonly log: Array<LogEntry>
+  /** family → unit of the family's choice, and whether it still stands. */
+  readonly choices: Map<string, { readonly unit: string; released: boolean }>
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+
+export const make = Effect.gen(function* () {
+  const stock = yield* StockStore
+  const permit = yield* Semaphore.make(1)
+  const sessions = new Map<string, Held>()
+  /** unit → "session\u0000family" of its standing choice (platform-wide, like the database's index). */
+  const heldUnits = new Map<string, string>()
+
+  const snapshot = (h: Held): StoredSelection => ({ session: h.session, log: [...h.log] })
+  const entry = (h: Held, e: SelectionEvent): LogEntry => ({
+    seq: h.log.length + 1,
+    at: e.at,
+    action: e.action,
+    family: e.family,
+    actor: e.actor,
+    ...(e.unit === undefined ? {} : { unit: e.unit }),
+    ...(e.note === undefined ? {} : { note: e.note }),
+  })
+  const held = (sessionId: string) =>
+    Effect.suspend(() => {
+      const h = sessions.get(sessionId)
+      return h === undefined ? fail({ _tag: "NotFound", sessionId }) : Effect.succeed(h)
+    })
+  const writeUnit = (update: UnitUpdate) =>
+    stock.updateUnits([update]).pipe(
+      Effect.mapError(
+        (e) =>
+          new SelectionStoreError({
+            reason:
+              e.reason._tag === "StaleVersion"
+                ? { _tag: "StaleVersion", unit: update.unit.id, expected: update.expectedVersion }
+                : e.reason._tag === "Contention" || e.reason._tag === "Unavailable"
+                  ? e.reason
+                  : { _tag: "Rejected", detail: "the stock refused the unit write" },
+          }),
+      ),
+    )
+  const onceDone = (h: Held, family: string) =>
+    h.choices.has(family) || h.log.some((l) => l.family === family && l.action === "skip")
+
+  return SelectionStore.of({
+    open: (session) =>
+      Semaphore.withPermit(permit)(
+        Effect.suspend(
+          (): Effect.Effect<
+            { readonly created: boolean; readonly selection: StoredSelection },
+            SelectionStoreError
+          > => {
+            const byDraw = [...sessions.values()].find((h) => h.session.drawId === session.drawId)
+            if (byDraw !== undefined) return Effect.succeed({ created: false, selection: snapshot(byDraw) })
+            const old = sessions.get(session.sessionId)
+            if (old !== undefined)
+              return same(old.session, session)
+                ? Effect.succeed({ created: false, selection: snapshot(old) })
+                : fail({ _tag: "Conflict", sessionId: session.sessionId })
+            const h: Held = { session, log: [], choices: new Map() }
+            sessions.set(session.sessionId, h)
+            return Effect.succeed({ created: true, selection: snapshot(h) })
+          },
+        ),
+      ),
+    get: (sessionId) =>
+      Effect.sync(() => {
+        const h = sessions.get(sessionId)
+        return h === undefined ? Option.none() : Option.some(snapshot(h))
+      }),
+    list: (q) =>
+      Effect.sync(() =>
+        [...sessions.values()]
+          .map((h) => h.session)
+          .filter(
+            (s) =>
+              (q.districts === undefined || q.districts.includes(s.district)) &&
+              (q.projectIds === undefined || q.projectIds.includes(s.projectId)) &&
+              (q.roundId === undefined || q.roundId === s.roundId),
+          )
+          .sort((a, b) => b.openedAt - a.openedAt || (a.sessionId < b.sessionId ? -1 : 1)),
+      ),
+    record: (sessionId, event) =>
+      Semaphore.withPermit(permit)(
+        Effect.gen(function* () {
+          const h = yield* held(sessionId)
+          if (
+            event.action === "check-in" &&
+            h.log.some((l) => l.family === event.family && l.action === "check-in")
+          )
+            return yield* fail({ _tag: "AlreadyDone", family: event.family, action: event.action })
+          if (event.action === "skip" && onceDone(h, event.family))
+            return yield* fail({ _tag: "AlreadyDone", family: event.family, action: event.action })
+          if (event.action === "choose" || event.action === "release")
+            return yield* fail({ _tag: "Rejected", detail: "choose and release have their own calls" })
+          h.log.push(entry(h, event))
+        }),
+      ),
+    choose: (sessionId, event, update) =>
+      Semaphore.withPermit(permit)(
+        Effect.gen(function* () {
+          const h = yield* held(sessionId)
+          if (event.action !== "choose" || event.unit === undefined || update.unit.id !== event.unit)
+            return yield* fail({ _tag: "Rejected", detail: "a choice names its unit and writes that unit" })
+          if (onceDone(h, event.family))
+            return yield* fail({ _tag: "AlreadyDone", family: event.family, action: "choose" })
+          if (heldUnits.has(event.unit)) return yield* fail({ _tag: "UnitTaken", unit: event.unit })
+          yield* writeUnit(update)
+          h.choices.set(event.family, { unit: event.unit, released: false })
+          heldUnits.set(event.unit, `${sessionId}\u0000${event.family}`)
+          h.log.push(entry(h, event))
+        }),
+      ),
+    release: (sessionId, event, update) =>
+      Semaphore.withPermit(permit)(
+        Effect.gen(function* () {
+          const h = yield* held(sessionId)
+          const c = h.choices.get(event.family)
+          if (c === undefined || c.released) return yield* fail({ _tag: "NotChosen", family: event.family })
+          if (event.action !== "release" || update.unit.id !== c.unit)
+            return yield* fail({ _tag: "Rejected", detail: "a release writes back the chosen unit" })
+          yield* writeUnit(update)
+          c.released = true
+          heldUnits.delete(c.unit)
+          h.log.push(entry(h, { ...event, unit: c.unit }))
+        }),
+      ),
+  })
+})
+
+/** Needs the StockStore whose units it lets (MemoryStockStore.layer in tests and `--store memory`). */
+export const layer: Layer.Layer<SelectionStore, never, StockStore> = Layer.effect(SelectionStore, make)
