@@ -8,6 +8,11 @@
  * BullMQ's stalled checker hands it back. Schedules are BullMQ Job Schedulers (`upsertJobScheduler`, cron
  * in Asia/Shanghai); a scheduler creates its next job only when the previous one starts, so missed runs
  * coalesce by themselves and the claim counts them. Redis must keep `maxmemory-policy noeviction`.
+ * Redis losing its data (a restart without persistence): an `epoch` key marks the data set; a cursor read
+ * remembers the epoch it saw and its advance is refused under another one (so a pump straddling the loss
+ * cannot move the fresh cursor past jobs that died with the old data); on reconnect a missing epoch is
+ * re-created and the schedules are upserted again (`onDataLoss` is told). The outbox is the truth: the relay
+ * re-reads it from the lost cursor (0) and the handlers' idempotency keeps every effect once.
  */
 import { createHash, randomUUID } from "node:crypto"
 import { type Job, Queue, Worker } from "bullmq"
@@ -30,6 +35,7 @@ import {
   type JobQueueErrorReason,
   type KindCounts,
   type Recurrence,
+  type ScheduleDefinition,
   type ScheduledRun,
 } from "../../application/ports/JobQueue.js"
 
@@ -40,6 +46,8 @@ export interface BullmqConfig {
   readonly prefix?: string
   /** How long completed jobs (and so their keys' dedupe) are kept, ms (default 7 days). */
   readonly keepDoneMs?: number
+  /** Told when a reconnect finds Redis emptied (the schedules have been upserted again). */
+  readonly onDataLoss?: (detail: string) => void
 }
 
 interface JobData {
@@ -76,9 +84,14 @@ const attempt = <A>(f: () => Promise<A>, jobId?: string) =>
 export const jobIdOf = (key: string) =>
   `k${createHash("sha256").update(key).digest("base64url").slice(0, 32)}`
 
-const CURSOR_SCRIPT = `local c = tonumber(redis.call('hget', KEYS[1], ARGV[1]) or '0')
+/** KEYS: cursors hash, epoch key; ARGV: name, position, the epoch the position was read under. */
+const CURSOR_SCRIPT = `if ARGV[3] == '' or redis.call('get', KEYS[2]) ~= ARGV[3] then return 0 end
+local c = tonumber(redis.call('hget', KEYS[1], ARGV[1]) or '0')
 if tonumber(ARGV[2]) > c then redis.call('hset', KEYS[1], ARGV[1], ARGV[2]) end
 return 1`
+
+/** KEYS: cursors hash, epoch key; ARGV: name → { position, epoch or '' }. */
+const READ_CURSOR_SCRIPT = `return { redis.call('hget', KEYS[1], ARGV[1]) or '0', redis.call('get', KEYS[2]) or '' }`
 
 /** The JobQueue over Redis at `config.url`; closes its queues, workers and connection with the scope. */
 export const make = (config: BullmqConfig) =>
@@ -113,6 +126,19 @@ export const make = (config: BullmqConfig) =>
     const kinds = new Map<string, Kind>()
     const held = new Map<string, { readonly job: Job; readonly token: string }>()
     const recurrences = new Map<string, Recurrence>()
+    const schedules = new Map<string, ScheduleDefinition>()
+    const cursorsKey = `${prefix}:anju:cursors`
+    const epochKey = `${prefix}:anju:epoch`
+    /** The epoch each cursor was last read under (its advance must carry it). */
+    const readUnder = new Map<string, string>()
+    /** The epoch this process last saw (for an advance without a read before it). */
+    let seenEpoch = ""
+    const ensureEpoch = async (): Promise<{ epoch: string; created: boolean }> => {
+      const created = (await redis.set(epochKey, randomUUID(), "NX")) === "OK"
+      seenEpoch = (await redis.get(epochKey)) ?? ""
+      return { epoch: seenEpoch, created }
+    }
+    yield* attempt(ensureEpoch)
 
     yield* Effect.addFinalizer(() =>
       Effect.promise(async () => {
@@ -178,6 +204,44 @@ export const make = (config: BullmqConfig) =>
         ? { scheduleId, dueAt: c.dueAt, coalesced: c.coalesced + 1 }
         : { scheduleId, dueAt, coalesced: 0 }
     }
+
+    const upsert = (k: Kind, s: ScheduleDefinition) =>
+      k.queue.upsertJobScheduler(
+        s.id,
+        s.every._tag === "Cron"
+          ? { pattern: s.every.expression, tz: SCHEDULE_TIME_ZONE }
+          : { every: s.every.ms },
+        {
+          name: s.kind,
+          data: { key: s.id, payload: s.payload } satisfies JobData,
+          opts: jobOptions(k.definition),
+        },
+      )
+
+    // A reconnect to a Redis that lost its data: a new epoch, the schedules again (the relay re-reads the
+    // outbox from the lost cursor by itself). The first `ready` is the connect above.
+    let connected = false
+    const onReady = () => {
+      if (!connected) {
+        connected = true
+        return
+      }
+      void ensureEpoch()
+        .then(async ({ created }) => {
+          if (!created) return
+          for (const s of schedules.values()) {
+            const k = kinds.get(s.kind)
+            if (k !== undefined) await upsert(k, s)
+          }
+          config.onDataLoss?.(
+            `Redis came back without the queue's data; ${schedules.size} schedule(s) upserted again, the relay re-reads the outbox from its start`,
+          )
+        })
+        .catch(() => {})
+    }
+    redis.on("ready", onReady)
+    if (redis.status === "ready") connected = true
+    yield* Effect.addFinalizer(() => Effect.sync(() => redis.off("ready", onReady)))
 
     /** The BullMQ job this process claimed under this lease; anything else has lost it. */
     const heldJob = (job: ClaimedJob) => {
@@ -271,24 +335,35 @@ export const make = (config: BullmqConfig) =>
           const out: Array<ClaimedJob> = []
           for (const name of names) {
             const k = kinds.get(name)!
+            // Up to 64 moves in flight at once (each is one atomic script; ioredis pipelines them on the
+            // connection), instead of one round trip per job.
             while (out.length < limit) {
-              const token = randomUUID()
-              const job = yield* attempt(() => k.worker.getNextJob(token, { block: false }))
-              if (job === undefined || job === null) break
+              const want = Math.min(limit - out.length, 64)
+              const tokens = Array.from({ length: want }, () => randomUUID())
+              const jobs = yield* attempt(() =>
+                Promise.all(tokens.map((token) => k.worker.getNextJob(token, { block: false }))),
+              )
               const now = yield* Clock.currentTimeMillis
-              const data = job.data as JobData
-              held.set(job.id!, { job, token })
-              out.push({
-                id: job.id!,
-                kind: name,
-                key: data.key ?? job.id!,
-                payload: data.payload ?? {},
-                attempt: job.attemptsMade + 1,
-                maxAttempts: job.opts.attempts ?? k.definition.maxAttempts,
-                lease: token,
-                leaseUntil: now + k.definition.leaseMs,
-                schedule: yield* attempt(() => scheduledRun(k, job, now)),
-              })
+              let got = 0
+              for (const [i, job] of jobs.entries()) {
+                if (job === undefined || job === null) continue
+                got += 1
+                const token = tokens[i]!
+                const data = job.data as JobData
+                held.set(job.id!, { job, token })
+                out.push({
+                  id: job.id!,
+                  kind: name,
+                  key: data.key ?? job.id!,
+                  payload: data.payload ?? {},
+                  attempt: job.attemptsMade + 1,
+                  maxAttempts: job.opts.attempts ?? k.definition.maxAttempts,
+                  lease: token,
+                  leaseUntil: now + k.definition.leaseMs,
+                  schedule: yield* attempt(() => scheduledRun(k, job, now)),
+                })
+              }
+              if (got < want) break
             }
           }
           return out
@@ -322,21 +397,34 @@ export const make = (config: BullmqConfig) =>
           const problem = recurrenceProblem(s.every)
           if (problem !== null) return yield* rejected(`schedule ${s.id}: ${problem}`)
           recurrences.set(s.id, s.every)
-          const data: JobData = { key: s.id, payload: s.payload }
-          yield* attempt(() =>
-            k.queue.upsertJobScheduler(
-              s.id,
-              s.every._tag === "Cron"
-                ? { pattern: s.every.expression, tz: SCHEDULE_TIME_ZONE }
-                : { every: s.every.ms },
-              { name: s.kind, data, opts: jobOptions(k.definition) },
-            ),
-          )
+          schedules.set(s.id, s)
+          yield* attempt(() => upsert(k, s))
         }),
-      cursor: (name) => attempt(async () => Number((await redis.hget(`${prefix}:anju:cursors`, name)) ?? 0)),
+      cursor: (name) =>
+        attempt(async () => {
+          const [position, epoch] = (await redis.eval(READ_CURSOR_SCRIPT, 2, cursorsKey, epochKey, name)) as [
+            string,
+            string,
+          ]
+          readUnder.set(name, epoch)
+          return Number(position)
+        }),
       advanceCursor: (name, position) =>
         attempt(async () => {
-          await redis.eval(CURSOR_SCRIPT, 1, `${prefix}:anju:cursors`, name, String(position))
+          const ok = await redis.eval(
+            CURSOR_SCRIPT,
+            2,
+            cursorsKey,
+            epochKey,
+            name,
+            String(position),
+            readUnder.get(name) ?? seenEpoch,
+          )
+          if (ok !== 1)
+            throw new Abort({
+              _tag: "Unavailable",
+              detail: "Redis lost the queue's data since the cursor was read; the relay re-reads the outbox",
+            })
         }),
       counts: Effect.gen(function* () {
         const out: Array<KindCounts> = []

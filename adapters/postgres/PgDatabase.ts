@@ -142,6 +142,10 @@ export const makeKysely = (config: PgConfig): Kysely<Database> => {
   // An idle client losing its server emits 'error' on the pool; unhandled, it would crash the process.
   // The next query on that pool then fails and is classified as Unavailable.
   pool.on("error", () => {})
+  // A CHECKED-OUT client (inside a transaction) losing its server emits 'error' on itself, where the pool's
+  // listener does not hear it: the same crash (seen when the server restarts under a worker). Its pending
+  // and next queries fail instead (Unavailable) and the pool discards it on release.
+  pool.on("connect", (client) => client.on("error", () => {}))
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 

@@ -169,6 +169,58 @@ const finish = async (
   if (res.numUpdatedRows !== 1n) throw new Abort({ _tag: "LeaseLost", jobId: job.id })
 }
 
+/**
+ * Completions that arrive in the same turn of the event loop (the relay completes up to its delivery
+ * concurrency at once) go out as ONE statement, `UPDATE … FROM unnest(ids, leases, nows)`, each row still
+ * checked against its own lease; a job whose lease is gone resolves false (LeaseLost for its caller only).
+ */
+const makeCompleter = (db: Db, schema: string) => {
+  type Waiter = {
+    readonly job: ClaimedJob
+    readonly now: number
+    readonly resolve: (ok: boolean) => void
+    readonly reject: (e: unknown) => void
+  }
+  let pending: Array<Waiter> = []
+  const flush = async () => {
+    const batch = pending
+    pending = []
+    const seen = new Set<string>()
+    const rows: Array<Waiter> = []
+    for (const w of batch) {
+      // The same job twice in one batch: the second is a repeat of a finished completion → LeaseLost.
+      if (seen.has(w.job.id)) w.resolve(false)
+      else {
+        seen.add(w.job.id)
+        rows.push(w)
+      }
+    }
+    try {
+      const done = await sql<{ id: string | number }>`
+        update ${sql.id(schema, "jobs")} j
+        set state = 'done', lease = null, updated_at = b.now
+        from unnest(${rows.map((w) => w.job.id)}::bigint[], ${rows.map((w) => w.job.lease)}::text[],
+                    ${rows.map((w) => w.now)}::bigint[]) as b(id, lease, now)
+        where j.id = b.id and j.state = 'running' and j.lease = b.lease and j.lease_until > b.now
+        returning j.id`.execute(db)
+      const ok = new Set(done.rows.map((r) => String(r.id)))
+      for (const w of rows) w.resolve(ok.has(w.job.id))
+    } catch (e) {
+      for (const w of rows) w.reject(e)
+    }
+  }
+  return (job: ClaimedJob, now: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(() => void flush())
+      pending.push({
+        job,
+        now,
+        resolve: (ok) => (ok ? resolve() : reject(new Abort({ _tag: "LeaseLost", jobId: job.id }))),
+        reject,
+      })
+    })
+}
+
 const fireSchedules = async (trx: Trx, kinds: ReadonlyMap<string, JobKindDefinition>, now: number) => {
   const due = await trx
     .selectFrom("job_schedules")
@@ -271,6 +323,7 @@ export const make = Effect.gen(function* () {
   const now = Clock.currentTimeMillis
   const defined = (kind: string) =>
     kinds.has(kind) ? Effect.void : Effect.fail(rejected(`job kind "${kind}" is not defined`))
+  const completeBatched = makeCompleter(db, database.schema)
 
   return JobQueue.of({
     define: (defs) =>
@@ -310,34 +363,32 @@ export const make = Effect.gen(function* () {
         const t = yield* now
         return yield* run(() =>
           db.transaction().execute(async (trx) => {
-            const created = await trx
-              .insertInto("jobs")
-              .values(
-                requests.map((r) => ({
-                  kind: r.kind,
-                  key: r.key,
-                  payload: json(r.payload),
-                  state: "pending",
-                  run_at: r.runAt ?? t,
-                  attempt: 0,
-                  max_attempts: kinds.get(r.kind)!.maxAttempts,
-                  lease: null,
-                  lease_until: 0,
-                  schedule: null,
-                  last_error: null,
-                  created_at: t,
-                  updated_at: t,
-                })),
-              )
-              .onConflict((oc) => oc.columns(["kind", "key"]).doNothing())
-              .returning(["id", "kind", "key"])
-              .execute()
+            // One INSERT over five arrays (unnest) rather than 13 bound values per row: fewer parameters to
+            // send and parse for the pump's batches of hundreds of jobs.
+            const created = (
+              await sql<{ id: string | number; kind: string; key: string }>`
+                insert into ${sql.id(database.schema, "jobs")}
+                  (kind, key, payload, state, run_at, attempt, max_attempts, lease, lease_until, schedule,
+                   last_error, created_at, updated_at)
+                select u.kind, u.key, u.payload::jsonb, 'pending', u.run_at, 0, u.max_attempts, null, 0, null,
+                       null, ${t}, ${t}
+                from unnest(${requests.map((r) => r.kind)}::text[], ${requests.map((r) => r.key)}::text[],
+                            ${requests.map((r) => json(r.payload))}::text[],
+                            ${requests.map((r) => r.runAt ?? t)}::bigint[],
+                            ${requests.map((r) => kinds.get(r.kind)!.maxAttempts)}::integer[])
+                  with ordinality as u(kind, key, payload, run_at, max_attempts, n)
+                order by u.n
+                on conflict (kind, key) do nothing
+                returning id, kind, key`.execute(trx)
+            ).rows
             const fresh = new Map(created.map((c) => [`${c.kind}\u0000${c.key}`, String(c.id)]))
             const out: Array<{ id: string; created: boolean }> = []
+            const reported = new Set<string>()
             for (const r of requests) {
               const id = fresh.get(`${r.kind}\u0000${r.key}`)
               if (id !== undefined) {
-                out.push({ id, created: !out.some((o) => o.id === id) })
+                out.push({ id, created: !reported.has(id) })
+                reported.add(id)
                 continue
               }
               const existing = await trx
@@ -358,7 +409,7 @@ export const make = Effect.gen(function* () {
         const ks = (wanted ?? [...kinds.keys()]).filter((k) => kinds.has(k))
         return yield* run(() => claimJobs(db, database.schema, kinds, ks, limit, t))
       }),
-    complete: (job) => Effect.flatMap(now, (t) => run(() => finish(db, job, t, { state: "done" }))),
+    complete: (job) => Effect.flatMap(now, (t) => run(() => completeBatched(job, t))),
     fail: (job, error) =>
       Effect.gen(function* () {
         const t = yield* now

@@ -36,6 +36,11 @@ export interface RelayOptions {
   readonly batch?: number
   /** How long a hole in the sequence numbers holds the cursor back (default 60 s). */
   readonly gapGraceMs?: number
+  /**
+   * Handlers run at once per `deliverDue` (default 32). Their completions reach the queue together, which
+   * the embedded queue turns into one statement.
+   */
+  readonly deliveryConcurrency?: number
 }
 
 /** The applicant's notice on admission (R-case 准入) and rejection (不予受理/审核不通过 closures). */
@@ -104,6 +109,7 @@ export interface DeliveryResult {
 export const makeRelay = <R>(handlers: ReadonlyArray<OutboxHandler<R>>, options: RelayOptions = {}) => {
   const batch = options.batch ?? 500
   const grace = options.gapGraceMs ?? 60_000
+  const deliveryConcurrency = options.deliveryConcurrency ?? 32
   const byName = new Map(handlers.map((h) => [h.name, h]))
   /** Sequence numbers missing from the outbox, with the time they were first seen missing. */
   const gaps = new Map<number, number>()
@@ -165,7 +171,7 @@ export const makeRelay = <R>(handlers: ReadonlyArray<OutboxHandler<R>>, options:
     const queue = yield* JobQueue
     yield* queue.define(RELAY_KINDS)
     const jobs = yield* queue.claim({ kinds: [RELAY_KIND], limit })
-    const results = yield* Effect.forEach(jobs, deliver, { concurrency: 8 })
+    const results = yield* Effect.forEach(jobs, deliver, { concurrency: deliveryConcurrency })
     return {
       claimed: jobs.length,
       done: results.filter((r) => r === "Done").length,

@@ -6,8 +6,9 @@
  * interrupts them and releases their jobs (the attempt is not counted), so nothing stays leased.
  */
 import { Cause, Effect, Exit, Fiber, Option } from "effect"
+import { JobProgress } from "../../application/jobs/JobProgress.js"
 import { type JobHandler, type JobOutcome, JobPermanentFailure } from "../../application/jobs/WorkerJobs.js"
-import { type ClaimedJob, JobQueue } from "../../application/ports/JobQueue.js"
+import { type ClaimedJob, JobQueue, JobQueueError } from "../../application/ports/JobQueue.js"
 import type { ScheduleEntry } from "../../application/jobs/ScheduleTable.js"
 import { toScheduleDefinition } from "../../application/jobs/ScheduleTable.js"
 import type { Metrics } from "../Metrics.js"
@@ -31,6 +32,8 @@ export interface WorkerDeps<R> {
   readonly atStart?: ReadonlyArray<string>
   /** Epoch ms, for log timestamps and durations. */
   readonly now?: () => number
+  /** A `job.progress` line every this many ms while a job runs (default 10,000; 0 = none). */
+  readonly progressEveryMs?: number
 }
 
 export interface WorkerSummary {
@@ -81,6 +84,35 @@ export const makeWorker = <R>(deps: WorkerDeps<R>) => {
   const queue = <A, E>(f: (q: JobQueue["Service"]) => Effect.Effect<A, E>) =>
     must(Effect.flatMap(Effect.service(JobQueue), f))
 
+  /**
+   * Completes / fails / releases a job, retrying while the queue is unreachable (a database or Redis
+   * restart) with capped exponential backoff (0.2 s … 5 s), for as long as the job's lease lasts: after
+   * that the job belongs to the next claim anyway. One `worker.queue-unavailable` line per retry.
+   */
+  const settle = async <A>(
+    job: ClaimedJob,
+    f: (q: JobQueue["Service"]) => Effect.Effect<A, JobQueueError>,
+  ): Promise<Exit.Exit<A, JobQueueError | Error>> => {
+    for (let attempt = 0; ; attempt++) {
+      const exit = await run(Effect.flatMap(Effect.service(JobQueue), f))
+      if (Exit.isSuccess(exit)) return exit
+      const e = Cause.findErrorOption(exit.cause)
+      const retryable = Option.isSome(e) && e.value instanceof JobQueueError && e.value.isRetryable
+      const wait = Math.min(200 * 2 ** attempt, 5_000)
+      if (!retryable || stopping || now() + wait >= job.leaseUntil) return exit
+      deps.log({
+        at: new Date(now()).toISOString(),
+        level: "warn",
+        msg: "worker.queue-unavailable",
+        jobId: job.id,
+        kind: job.kind,
+        retryInMs: wait,
+        error: messageOf(exit.cause),
+      })
+      await new Promise((r) => setTimeout(r, wait))
+    }
+  }
+
   /** Defines every kind and upserts every schedule (an unchanged schedule keeps its pending due time). */
   const setup = async () => {
     await queue((q) => q.define(deps.handlers.map((h) => h.definition)))
@@ -112,7 +144,7 @@ export const makeWorker = <R>(deps: WorkerDeps<R>) => {
     }
     if (job.schedule !== null) totals.coalesced += job.schedule.coalesced
     if (Exit.isSuccess(exit)) {
-      const completed = await run(Effect.flatMap(Effect.service(JobQueue), (q) => q.complete(job)))
+      const completed = await settle(job, (q) => q.complete(job))
       if (Exit.isFailure(completed)) {
         deps.log({ ...base, level: "warn", msg: "job.lease-lost", error: messageOf(completed.cause) })
         return
@@ -139,10 +171,8 @@ export const makeWorker = <R>(deps: WorkerDeps<R>) => {
     const error = messageOf(exit.cause).slice(0, 500)
     const failure = Cause.findErrorOption(exit.cause)
     const permanent = Option.isSome(failure) && failure.value instanceof JobPermanentFailure
-    const failed = await run(
-      Effect.flatMap(Effect.service(JobQueue), (q) =>
-        q.fail(permanent ? { ...job, attempt: job.maxAttempts } : job, error),
-      ),
+    const failed = await settle(job, (q) =>
+      q.fail(permanent ? { ...job, attempt: job.maxAttempts } : job, error),
     )
     if (Exit.isFailure(failed)) {
       deps.log({ ...base, level: "warn", msg: "job.lease-lost", error: messageOf(failed.cause) })
@@ -175,10 +205,38 @@ export const makeWorker = <R>(deps: WorkerDeps<R>) => {
       kind: job.kind,
       attempt: job.attempt,
     })
-    const fiber = deps.runFork(effect)
+    // Long jobs: the latest figures the handler reported (JobProgress), logged every progressEveryMs.
+    const figures: { done: number | null; total: number | null } = { done: null, total: null }
+    const reporter = {
+      report: (done: number, total: number | null) => {
+        figures.done = done
+        figures.total = total
+      },
+    }
+    const every = deps.progressEveryMs ?? 10_000
+    const ticker =
+      every > 0
+        ? setInterval(
+            () =>
+              deps.log({
+                at: new Date(now()).toISOString(),
+                level: "info",
+                msg: "job.progress",
+                jobId: job.id,
+                kind: job.kind,
+                attempt: job.attempt,
+                elapsedMs: now() - started,
+                ...(figures.done === null ? {} : { done: figures.done, total: figures.total }),
+              }),
+            every,
+          )
+        : undefined
+    ticker?.unref()
+    const fiber = deps.runFork(Effect.provideService(effect, JobProgress, reporter))
     inflight.set(job.id, { job, fiber })
     return new Promise<void>((resolve) =>
       fiber.addObserver((exit) => {
+        if (ticker !== undefined) clearInterval(ticker)
         void finish(job, exit, started).finally(() => {
           inflight.delete(job.id)
           resolve()
@@ -231,17 +289,33 @@ export const makeWorker = <R>(deps: WorkerDeps<R>) => {
 
   const start = () => {
     loop ??= (async () => {
+      // A claim that fails (the database or Redis restarting) is retried with capped exponential backoff
+      // (1 s … 15 s); the process stays up and reconnects (the pool / ioredis open new connections).
+      let failures = 0
       while (!stopping) {
         try {
-          if ((await step()) === 0) await sleep(deps.pollMs ?? 1_000)
+          const claimed = await step()
+          if (failures > 0)
+            deps.log({
+              at: new Date(now()).toISOString(),
+              level: "info",
+              msg: "worker.claim-recovered",
+              failures,
+            })
+          failures = 0
+          if (claimed === 0) await sleep(deps.pollMs ?? 1_000)
         } catch (e) {
+          failures += 1
+          const wait = Math.min(1_000 * 2 ** (failures - 1), 15_000)
           deps.log({
             at: new Date(now()).toISOString(),
             level: "error",
             msg: "worker.claim-failed",
             error: e instanceof Error ? e.message : String(e),
+            failures,
+            retryInMs: wait,
           })
-          await sleep(Math.max(deps.pollMs ?? 1_000, 2_000))
+          await sleep(wait)
         }
       }
     })()

@@ -5,8 +5,6 @@
  * `--once`: every event's notice exists exactly once, every delivery job is done once, none is dead.
  * Reads DATABASE_URL (default the local test server); its own schema, dropped at the end.
  */
-import { spawn } from "node:child_process"
-import { join, resolve } from "node:path"
 import { Effect, ManagedRuntime } from "effect"
 import pg from "pg"
 import { afterAll, describe, expect, it } from "vitest"
@@ -15,10 +13,10 @@ import { SIMULATED_NOTICE } from "../../adapters/postgres/PgSimulatedNotifier.js
 import { DEMO_CASE_ID, seedDemoCases } from "../demo/DemoCases.js"
 import { seedDemoEstate } from "../demo/DemoEstate.js"
 import { hostLayer } from "../StoreSelection.js"
+import { spawnWorker } from "./FaultRig.js"
 
 const URL = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
 const SCHEMA = privateSchemaName("anju_worker_k9")
-const ROOT = resolve(import.meta.dirname, "..", "..")
 const EVENTS = 1_000
 
 const client = new pg.Client({ connectionString: URL })
@@ -27,33 +25,9 @@ afterAll(async () => {
   await client.end()
 })
 
-const worker = (args: ReadonlyArray<string>) => {
-  const child = spawn(
-    join(ROOT, "node_modules", ".bin", "tsx"),
-    [
-      join(ROOT, "hosts", "cli", "bin.ts"),
-      "worker",
-      "--demo",
-      "--database-url",
-      URL,
-      "--db-schema",
-      SCHEMA,
-      ...args,
-    ],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env["PATH"], HOME: process.env["HOME"] },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  )
-  let stderr = ""
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
-  child.stdout.resume()
-  const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
-    child.on("exit", (code, signal) => done({ code, signal })),
-  )
-  return { child, exited, stderr: () => stderr }
-}
+// Node with tsx's loader (FaultRig.spawnWorker): SIGKILL reaches the worker itself, not a launcher.
+const worker = (args: ReadonlyArray<string>) =>
+  spawnWorker(["--database-url", URL, "--db-schema", SCHEMA, ...args])
 
 const count = async (q: string, params: ReadonlyArray<unknown> = []) =>
   Number((await client.query<{ n: string }>(q, [...params])).rows[0]?.n ?? 0)

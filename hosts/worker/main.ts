@@ -72,11 +72,24 @@ const signerLayer = (config: HostConfig, env: Env): Layer.Layer<Signer, Error> |
   return undefined
 }
 
-const queueLayer = (queue: QueueChoice, env: Env): Layer.Layer<JobQueue, Error> | undefined => {
+const queueLayer = (
+  queue: QueueChoice,
+  env: Env,
+  log?: (line: LogLine) => void,
+): Layer.Layer<JobQueue, Error> | undefined => {
   if (queue === "embedded") return undefined
   const url = env["REDIS_URL"]
   if (url === undefined || url === "") throw new Error("--queue bullmq needs REDIS_URL (redis://host:6379/0)")
-  return BullmqJobQueue.layer({ url, prefix: env["ANJU_QUEUE_PREFIX"] ?? "anju" })
+  return BullmqJobQueue.layer({
+    url,
+    prefix: env["ANJU_QUEUE_PREFIX"] ?? "anju",
+    ...(log === undefined
+      ? {}
+      : {
+          onDataLoss: (detail: string) =>
+            log({ at: new Date().toISOString(), level: "warn", msg: "queue.data-lost", detail }),
+        }),
+  })
 }
 
 /** The host's layer plus the Signer: what an HTTP host with an in-process worker runs on. */
@@ -87,10 +100,11 @@ const runtimeLayer = (
   config: HostConfig,
   queue: QueueChoice,
   env: Env,
+  log?: (line: LogLine) => void,
 ): Layer.Layer<WorkerServices, Error> => {
   const base: Layer.Layer<WorkerServices, Error> = hostLayer(config) as Layer.Layer<WorkerServices, Error>
   const signer = signerLayer(config, env)
-  const jobs = queueLayer(queue, env)
+  const jobs = queueLayer(queue, env, log)
   const withSigner = signer === undefined ? base : Layer.merge(base, signer)
   return jobs === undefined ? withSigner : Layer.merge(withSigner, jobs)
 }
@@ -214,7 +228,7 @@ const startRuntime = async (
   }
   let layer: Layer.Layer<WorkerServices, Error>
   try {
-    layer = runtimeLayer(plan.config, o.queue, o.env)
+    layer = runtimeLayer(plan.config, o.queue, o.env, jsonLog(o.err, o.env))
   } catch (e) {
     o.err(`${name}: ${e instanceof Error ? e.message : String(e)}`)
     return undefined
