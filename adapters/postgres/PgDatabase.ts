@@ -234,6 +234,24 @@ export const withSqlState = <R extends object>(reason: R, sqlState: string | und
   return reason
 }
 
+/** The reasons every store shares for a database error it has no own meaning for. */
+export type SqlStateReason =
+  | { readonly _tag: "Contention"; readonly detail: string }
+  | { readonly _tag: "Rejected"; readonly detail: string }
+  | { readonly _tag: "Unavailable"; readonly detail: string }
+
+/**
+ * 40001/40P01 → Contention, 22xxx/23502/23514 → Rejected, else Unavailable; details are fixed sentences and
+ * the SQLSTATE rides along (not enumerable). One mapping for the stores' `classify` functions.
+ */
+export const sqlStateReason = (e: unknown): SqlStateReason => {
+  const code = sqlStateOf(e)
+  if (code === "40001" || code === "40P01")
+    return withSqlState({ _tag: "Contention", detail: "concurrent writes collided; retry" }, code)
+  if (isDataException(code)) return withSqlState({ _tag: "Rejected", detail: dataExceptionText(code) }, code)
+  return withSqlState({ _tag: "Unavailable", detail: unavailableText(code) }, code)
+}
+
 /** A fixed sentence (no driver text) for a data exception (SQLSTATE class 22) or a NOT NULL / CHECK violation. */
 export const dataExceptionText = (code: string | undefined): string => {
   switch (code) {

@@ -13,14 +13,7 @@ import {
 } from "../../application/ports/QueueStore.js"
 import { decodeQueueEntry, type QueueEntry } from "../../domain/queue/QueueEntry.js"
 import { decodePlan, type QueuePlan } from "../../domain/queue/QueuePlan.js"
-import {
-  dataExceptionText,
-  isDataException,
-  PgDatabase,
-  sqlStateOf,
-  unavailableText,
-  withSqlState,
-} from "./PgDatabase.js"
+import { PgDatabase, sqlStateReason } from "./PgDatabase.js"
 import type { QueueTables } from "./QueueSchema.js"
 
 type Db = Kysely<QueueTables>
@@ -32,11 +25,7 @@ class Abort {
 /** 40001/40P01 → Contention, 22xxx/23502/23514 → Rejected, else Unavailable; details are fixed sentences. */
 export const classify = (e: unknown): QueueStoreErrorReason => {
   if (e instanceof Abort) return e.reason
-  const code = sqlStateOf(e)
-  if (code === "40001" || code === "40P01")
-    return withSqlState({ _tag: "Contention", detail: "concurrent writes collided; retry" }, code)
-  if (isDataException(code)) return withSqlState({ _tag: "Rejected", detail: dataExceptionText(code) }, code)
-  return withSqlState({ _tag: "Unavailable", detail: unavailableText(code) }, code)
+  return sqlStateReason(e)
 }
 
 const run = <A>(f: () => Promise<A>) =>

@@ -17,15 +17,7 @@ import {
 } from "../../application/ports/SelectionStore.js"
 import type { UnitUpdate } from "../../application/ports/StockStore.js"
 import type { LogEntry } from "../../domain/selection/SelectionSession.js"
-import {
-  type Database,
-  dataExceptionText,
-  isDataException,
-  PgDatabase,
-  sqlStateOf,
-  unavailableText,
-  withSqlState,
-} from "./PgDatabase.js"
+import { type Database, PgDatabase, sqlStateOf, sqlStateReason } from "./PgDatabase.js"
 import { stockRefusalOf, updateUnitsIn } from "./PgStockStore.js"
 import type { SelectionTables } from "./SelectionSchema.js"
 
@@ -42,11 +34,7 @@ const abort = (reason: SelectionStoreErrorReason): never => {
 /** 40001/40P01 → Contention, 22xxx/23502/23514 → Rejected, else Unavailable; details are fixed sentences. */
 export const classify = (e: unknown): SelectionStoreErrorReason => {
   if (e instanceof Abort) return e.reason
-  const code = sqlStateOf(e)
-  if (code === "40001" || code === "40P01")
-    return withSqlState({ _tag: "Contention", detail: "concurrent writes collided; retry" }, code)
-  if (isDataException(code)) return withSqlState({ _tag: "Rejected", detail: dataExceptionText(code) }, code)
-  return withSqlState({ _tag: "Unavailable", detail: unavailableText(code) }, code)
+  return sqlStateReason(e)
 }
 
 const run = <A>(f: () => Promise<A>) =>
