@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
+    // One migrated PGlite dump for the run, loaded by every throwaway PGlite database (scripts/TestSetup.ts).
+    globalSetup: ["scripts/TestPgliteTemplate.ts"],
+    setupFiles: ["scripts/TestSetup.ts"],
   },
 })
