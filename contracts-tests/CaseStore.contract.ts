@@ -250,5 +250,47 @@ export const suite = (name: string, storeLayer: Layer.Layer<CaseStore, unknown>)
           expect((yield* store.findByIdIndex(`co-${tag}`)).map((c) => c.id)).toEqual([a.id])
         }),
       )
+
+      it.effect(
+        "resealCase swaps sealed values at the same version (no history, no outbox); stale → false; economy sealed or legacy plain round-trips",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* CaseStore
+            const tag = freshTag("reseal")
+            // A row from before income and assets were sealed: plain strings, read back as they are.
+            const legacy = storedCase(`R-${tag}`, {
+              economy: {
+                householdSize: 3,
+                illnessPoverty: false,
+                annualDisposableIncome: "30000.00",
+                property: "0",
+              },
+            })
+            yield* store.commit(change(legacy, 0, `kr-${tag}`))
+            expect(Option.getOrUndefined(yield* store.get(legacy.id))).toEqual(legacy)
+            const outboxBefore = (yield* store.outbox(0, 100_000)).length
+            const resealed = {
+              ...legacy,
+              members: legacy.members.map((m) => ({ ...m, name: sealed("n2"), idNumber: sealed("i2") })),
+              economy: {
+                householdSize: 3,
+                illnessPoverty: false,
+                annualDisposableIncome: sealed("inc"),
+                property: sealed("ast"),
+              },
+            }
+            expect(yield* store.resealCase(resealed, 1)).toBe(true)
+            expect(Option.getOrUndefined(yield* store.get(legacy.id))).toEqual(resealed)
+            expect(yield* store.history(legacy.id)).toHaveLength(1)
+            expect((yield* store.outbox(0, 100_000)).length).toBe(outboxBefore)
+            expect((yield* store.findByIdIndex(`idx-R-${tag}`)).map((c) => c.id)).toEqual([legacy.id])
+            // The case moved on meanwhile: the swap is refused and the newer row kept.
+            const v2 = { ...resealed, version: 2, state: "awaiting_pre_review" as const }
+            yield* store.commit(change(v2, 1, `kr2-${tag}`, "draft"))
+            expect(yield* store.resealCase({ ...resealed, members: legacy.members }, 1)).toBe(false)
+            expect(Option.getOrUndefined(yield* store.get(legacy.id))).toEqual(v2)
+            expect(yield* store.resealCase({ ...legacy, id: `R-${tag}-none` as CaseId }, 1)).toBe(false)
+          }),
+      )
     })
   })

@@ -6,7 +6,7 @@
  * purpose — two seals of one value differ (fresh IV per value). Run with `suite(name, layer, options)`.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, type Layer } from "effect"
+import { Effect, Exit, type Layer, Option } from "effect"
 import { FieldCipher, FieldCipherError, type SensitiveField } from "../application/ports/FieldCipher.js"
 
 const SAMPLES: ReadonlyArray<readonly [SensitiveField, string]> = [
@@ -16,6 +16,8 @@ const SAMPLES: ReadonlyArray<readonly [SensitiveField, string]> = [
   ["idNumber", "11010519491231002X"],
   ["phone", "13800138000"],
   ["bankCard", "6222020200112233445"],
+  ["income", "48000.00"],
+  ["assets", "350000"],
 ]
 
 const flip = (base64: string, at: (length: number) => number): string => {
@@ -114,6 +116,20 @@ export const suite = (
           // A value sealed for one field does not open as another (the field is bound to the ciphertext).
           const asName = yield* Effect.exit(c.open("name", sealed))
           expect(Exit.isFailure(asName)).toBe(true)
+        }),
+      ),
+    )
+
+    it.effect("rewrap keeps what a value opens to, and refuses a tampered or foreign-key value", () =>
+      run((c) =>
+        Effect.gen(function* () {
+          for (const [field, text] of SAMPLES) {
+            const sealed = yield* c.seal(field, text)
+            const moved = yield* c.rewrap(field, sealed)
+            if (Option.isSome(moved)) expect(yield* c.open(field, moved.value)).toBe(text)
+            const bad = yield* Effect.exit(c.rewrap(field, { ...sealed, keyId: `${sealed.keyId}-other` }))
+            expect(Exit.isFailure(bad)).toBe(true)
+          }
         }),
       ),
     )

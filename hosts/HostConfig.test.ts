@@ -11,6 +11,7 @@ import { describeConfig, planHost } from "./HostConfig.js"
 const PG = { kind: "postgres", url: "postgres://anju:s3cret@db.example/anju", schema: "anju" } as const
 const KEY = `04${"ab".repeat(64)}`
 const GOOD = {
+  ANJU_KMS_MASTER_KEY: "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5",
   ANJU_FIELD_KEY: "0123456789abcdef0123456789abcdef",
   ANJU_INDEX_KEY: "fedcba9876543210fedcba9876543210",
   ANJU_TOKENS: JSON.stringify({ "a-long-enough-secret-token": { role: "city", id: "c1" } }),
@@ -28,7 +29,7 @@ describe("planHost", () => {
   it("refuses a PostgreSQL host without --demo, naming each missing item at once", () => {
     const plan = planHost({ storage: PG, env: {} })
     expect(plan.problems).toHaveLength(4)
-    expect(plan.problems[0]).toMatch(/^ANJU_FIELD_KEY is not set/u)
+    expect(plan.problems[0]).toMatch(/^ANJU_KMS_MASTER_KEY is not set/u)
     expect(plan.problems[1]).toMatch(/^ANJU_INDEX_KEY is not set/u)
     expect(plan.problems[2]).toMatch(/^identity: no way to authenticate anyone: set ANJU_TOKENS/u)
     expect(plan.problems[3]).toMatch(/^ANJU_AGENCIES is not set: .*ANJU_AGENCIES=simulator/u)
@@ -84,6 +85,7 @@ describe("planHost", () => {
     const plan = planHost({
       storage: PG,
       env: {
+        ANJU_KMS_MASTER_KEY: GOOD.ANJU_KMS_MASTER_KEY,
         ANJU_FIELD_KEY: "short",
         ANJU_INDEX_KEY: GOOD.ANJU_INDEX_KEY,
         ANJU_TOKENS: GOOD.ANJU_TOKENS,
@@ -101,6 +103,22 @@ describe("planHost", () => {
     ])
     expect(planHost({ storage: PG, env: { ...GOOD, ANJU_AGENCIES: "carrier-pigeon" } }).problems).toEqual([
       expect.stringMatching(/^ANJU_AGENCIES must be "http" or "simulator"/u),
+    ])
+  })
+
+  it("needs the KMS master key and the index key; the v1 field key is optional and must differ from both", () => {
+    const { ANJU_FIELD_KEY: _v1, ...withoutV1 } = GOOD
+    const plan = planHost({ storage: PG, env: withoutV1 })
+    expect(plan.problems).toEqual([])
+    expect(plan.config.fieldKeys).toMatchObject({ kind: "configured", keys: {} })
+    expect(plan.config.fieldKeys.kind === "configured" && plan.config.fieldKeys.keys.encryptionKey).toBe(
+      undefined,
+    )
+    expect(
+      planHost({ storage: PG, env: { ...GOOD, ANJU_KMS_MASTER_KEY: GOOD.ANJU_INDEX_KEY } }).problems,
+    ).toEqual([expect.stringMatching(/^ANJU_KMS_MASTER_KEY must differ/u)])
+    expect(planHost({ storage: PG, env: { ...GOOD, ANJU_FIELD_KMS_KEY: "bad key" } }).problems).toEqual([
+      expect.stringMatching(/^ANJU_FIELD_KMS_KEY must be 1–64/u),
     ])
   })
 
@@ -147,6 +165,7 @@ describe("planHost", () => {
 
   it("reads a YAML or JSON config file; the environment wins; unknown names are refused", () => {
     const yaml = [
+      "ANJU_KMS_MASTER_KEY: a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5",
       "ANJU_FIELD_KEY: 0123456789abcdef0123456789abcdef",
       "ANJU_INDEX_KEY: fedcba9876543210fedcba9876543210",
       "ANJU_TOKENS_FILE: /etc/anju/tokens.json",
@@ -196,12 +215,19 @@ describe("planHost", () => {
     const plan = planHost({ storage: PG, env: GOOD, flags: {} })
     const lines = describeConfig(plan.config)
     const text = lines.join("\n")
-    for (const secret of ["s3cret", GOOD.ANJU_FIELD_KEY, GOOD.ANJU_INDEX_KEY, "a-long-enough-secret-token"])
+    for (const secret of [
+      "s3cret",
+      GOOD.ANJU_KMS_MASTER_KEY,
+      GOOD.ANJU_FIELD_KEY,
+      GOOD.ANJU_INDEX_KEY,
+      "a-long-enough-secret-token",
+    ])
       expect(text).not.toContain(secret)
     expect(text).toMatch(
       /storage\s+PostgreSQL \(postgres:\/\/anju:\*\*\*@db\.example\/anju, schema anju\)\s+\[flag\]/u,
     )
     expect(text).toMatch(/ANJU_FIELD_KEY\s+<redacted>\s+\[env\]/u)
+    expect(text).toMatch(/ANJU_KMS_MASTER_KEY\s+<redacted>\s+\[env\]/u)
     expect(text).toMatch(/ANJU_AGENCY_TIMEOUT_MS\s+\(not set\)\s+\[default\]/u)
     expect(text).toMatch(/agencies\s+HTTP https:\/\/agency\.example\/gw/u)
     expect(lines.filter((l) => l.includes("ANJU_AGENCY_URL"))).toHaveLength(1)

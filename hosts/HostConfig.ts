@@ -10,9 +10,10 @@ import { Config, ConfigProvider, Effect, Option, Redacted, Result } from "effect
 import { parse as parseYaml } from "yaml"
 import * as StaticActorVerifier from "../adapters/config/StaticActorVerifier.js"
 import { type HttpAgencyOptions, PUBLIC_KEY_PATTERN } from "../adapters/http/HttpAgencyRecords.js"
+import * as SoftwareKeyManagement from "../adapters/kms/SoftwareKeyManagement.js"
 import * as Sm4FieldCipher from "../adapters/sm/Sm4FieldCipher.js"
 import { DEMO_AGENCY_PUBLIC_KEY } from "./agency-sim/DemoAgencyKey.js"
-import { DEMO_FIELD_KEYS, DEMO_TOKENS } from "./demo/DemoCases.js"
+import { DEMO_FIELD_KEYS, DEMO_KMS_MASTER_KEY, DEMO_TOKENS } from "./demo/DemoCases.js"
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -64,6 +65,8 @@ export const SETTINGS = {
   fieldKey: Sm4FieldCipher.CONFIG.encryptionKey,
   indexKey: Sm4FieldCipher.CONFIG.indexKey,
   fieldKeyId: Sm4FieldCipher.CONFIG.keyId,
+  fieldKmsKey: Sm4FieldCipher.CONFIG.kmsKeyId,
+  kmsMasterKey: SoftwareKeyManagement.CONFIG.masterKey,
   identity: "ANJU_IDENTITY",
   tokens: StaticActorVerifier.CONFIG.tokens,
   tokensFile: StaticActorVerifier.CONFIG.tokensFile,
@@ -84,6 +87,7 @@ export const SETTINGS = {
 
 /** Settings whose values are never printed. */
 const SECRET = new Set<string>([
+  SETTINGS.kmsMasterKey,
   SETTINGS.fieldKey,
   SETTINGS.indexKey,
   SETTINGS.tokens,
@@ -135,8 +139,17 @@ export const readConfigFile = (
 
 // ── the plan ───────────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Field keys: the KMS master key (ANJU_KMS_MASTER_KEY) under which the key versions that wrap every data key
+ * are sealed, the blind-index key, and optionally the format-v1 SM4 key for values sealed before envelope
+ * encryption.
+ */
 export type FieldKeysChoice =
-  | { readonly kind: "configured"; readonly keys: Sm4FieldCipher.Sm4Keys }
+  | {
+      readonly kind: "configured"
+      readonly keys: Sm4FieldCipher.Sm4Keys
+      readonly masterKey: Redacted.Redacted<string>
+    }
   | { readonly kind: "demo" }
 
 /**
@@ -258,58 +271,77 @@ export const planHost = (input: PlanInput): HostPlan => {
   const memory = storage.kind === "pglite" && storage.dataDir === null
   items.push({ name: "storage", shown: describeStorage(storage), origin: resolved.origin })
 
-  // Field keys (SM4-GCM sealing, HMAC-SM3 blind index).
+  // Field keys (envelope encryption: KMS master key; HMAC-SM3 blind index; optional v1 SM4 key).
+  const masterKey = read(SETTINGS.kmsMasterKey, Config.Redacted(SETTINGS.kmsMasterKey), "32 hex characters")
   const fieldKey = read(SETTINGS.fieldKey, Config.Redacted(SETTINGS.fieldKey), "32 hex characters")
   const indexKey = read(SETTINGS.indexKey, Config.Redacted(SETTINGS.indexKey), "32 hex characters")
   const keyId = settings[SETTINGS.fieldKeyId]
+  const kmsKeyId = settings[SETTINGS.fieldKmsKey]
   let fieldKeys: FieldKeysChoice
-  if (Option.isSome(fieldKey) && Option.isSome(indexKey)) {
-    const f = Redacted.value(fieldKey.value).trim()
+  if (Option.isSome(masterKey) && Option.isSome(indexKey)) {
+    const m = Redacted.value(masterKey.value).trim()
+    const f = Option.isSome(fieldKey) ? Redacted.value(fieldKey.value).trim() : undefined
     const i = Redacted.value(indexKey.value).trim()
     for (const [name, v] of [
+      [SETTINGS.kmsMasterKey, m],
       [SETTINGS.fieldKey, f],
       [SETTINGS.indexKey, i],
     ] as const)
-      if (!HEX32.test(v))
+      if (v !== undefined && !HEX32.test(v))
         problems.push(`${name} must be 32 hexadecimal characters (a 128-bit key); got ${v.length} characters`)
-    if (f.toLowerCase() === i.toLowerCase())
+    if (f !== undefined && f.toLowerCase() === i.toLowerCase())
       problems.push(`${SETTINGS.indexKey} must differ from ${SETTINGS.fieldKey}`)
+    if (m.toLowerCase() === i.toLowerCase() || (f !== undefined && m.toLowerCase() === f.toLowerCase()))
+      problems.push(`${SETTINGS.kmsMasterKey} must differ from ${SETTINGS.indexKey} and ${SETTINGS.fieldKey}`)
+    if (kmsKeyId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u.test(kmsKeyId))
+      problems.push(
+        `${SETTINGS.fieldKmsKey} must be 1–64 of A-Z a-z 0-9 . _ - (${origin(SETTINGS.fieldKmsKey)})`,
+      )
     const demoKeys =
-      f.toLowerCase() === Redacted.value(DEMO_FIELD_KEYS.encryptionKey) ||
+      m.toLowerCase() === Redacted.value(DEMO_KMS_MASTER_KEY) ||
+      f?.toLowerCase() === Redacted.value(DEMO_FIELD_KEYS.encryptionKey ?? Redacted.make("")) ||
       i.toLowerCase() === Redacted.value(DEMO_FIELD_KEYS.indexKey)
     if (demoKeys && !demo)
       problems.push(
-        `${SETTINGS.fieldKey} / ${SETTINGS.indexKey}: these are the PUBLIC demo keys; generate your own (openssl rand -hex 16)`,
+        `${SETTINGS.kmsMasterKey} / ${SETTINGS.fieldKey} / ${SETTINGS.indexKey}: these are the PUBLIC demo keys; generate your own (openssl rand -hex 16)`,
       )
     fieldKeys = {
       kind: "configured",
+      masterKey: masterKey.value,
       keys: {
-        encryptionKey: fieldKey.value,
         indexKey: indexKey.value,
+        ...(Option.isSome(fieldKey) ? { encryptionKey: fieldKey.value } : {}),
         ...(keyId === undefined ? {} : { keyId }),
+        ...(kmsKeyId === undefined ? {} : { kmsKeyId }),
       },
     }
   } else if (
+    settings[SETTINGS.kmsMasterKey] === undefined &&
     settings[SETTINGS.fieldKey] === undefined &&
     settings[SETTINGS.indexKey] === undefined &&
     (demo || memory)
   ) {
     fieldKeys = { kind: "demo" }
     warnings.push(
-      `WARNING: personal data is sealed with the PUBLIC DEMO SM4 keys (key id ${DEMO_FIELD_KEYS.keyId ?? ""}); set ${SETTINGS.fieldKey} and ${SETTINGS.indexKey} for real data`,
+      `WARNING: personal data is sealed with the PUBLIC DEMO SM4 keys (KMS master key, blind-index key); set ${SETTINGS.kmsMasterKey} and ${SETTINGS.indexKey} for real data`,
     )
   } else {
     fieldKeys = { kind: "demo" }
-    for (const name of [SETTINGS.fieldKey, SETTINGS.indexKey])
+    for (const name of [SETTINGS.kmsMasterKey, SETTINGS.indexKey])
       if (settings[name] === undefined)
         problems.push(
-          `${name} is not set: personal data is sealed with SM4 (${SETTINGS.fieldKey}) and indexed with HMAC-SM3 (${SETTINGS.indexKey}); 32 hex characters each, e.g. from openssl rand -hex 16`,
+          name === SETTINGS.kmsMasterKey
+            ? `${name} is not set: personal data is sealed by envelope encryption under key versions the KMS keeps sealed with this master key; 32 hex characters, e.g. from openssl rand -hex 16 (docs/security.md, "Key management")`
+            : `${name} is not set: ID numbers are found by an HMAC-SM3 blind index under this key; 32 hex characters, e.g. from openssl rand -hex 16`,
         )
   }
   items.push({
     name: "field keys",
-    shown: fieldKeys.kind === "configured" ? "SM4-GCM + HMAC-SM3, configured keys" : "PUBLIC DEMO keys",
-    origin: fieldKeys.kind === "configured" ? origin(SETTINGS.fieldKey) : "default",
+    shown:
+      fieldKeys.kind === "configured"
+        ? `SM4-GCM envelope (KMS key ${fieldKeys.keys.kmsKeyId ?? Sm4FieldCipher.DEFAULT_KMS_KEY_ID}) + HMAC-SM3, configured keys${fieldKeys.keys.encryptionKey === undefined ? "" : "; v1 key for older values"}`
+        : "PUBLIC DEMO keys",
+    origin: fieldKeys.kind === "configured" ? origin(SETTINGS.kmsMasterKey) : "default",
   })
 
   // Identity.

@@ -89,6 +89,14 @@ export const make = Effect.sync((): CaseStore["Service"] => {
           [...cases.values()].filter((s) => s.members.some((m) => m.idIndex === idx)).sort(byId),
         ),
       ),
+    resealCase: (next, expectedVersion) =>
+      Effect.sync(() => {
+        const cur = cases.get(next.id)
+        if (cur === undefined || cur.version !== expectedVersion || next.version !== expectedVersion)
+          return false
+        cases.set(next.id, structuredClone(next))
+        return true
+      }),
     outbox: (after, limit) =>
       Effect.sync(() => structuredClone(outbox.filter((e) => e.seq > after).slice(0, limit))),
   }

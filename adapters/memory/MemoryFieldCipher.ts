@@ -4,7 +4,7 @@
  * deterministic per (field, plaintext) here (nonce from the HMAC) so replays produce identical rows.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac } from "node:crypto"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { FieldCipher, FieldCipherError, type SensitiveField } from "../../application/ports/FieldCipher.js"
 
 export const make = (secret = "anju-memory-field-cipher", keyId = "mem-1"): FieldCipher["Service"] => {
@@ -34,6 +34,13 @@ export const make = (secret = "anju-memory-field-cipher", keyId = "mem-1"): Fiel
         catch: () => new FieldCipherError({ reason: { _tag: "Undecryptable", field, keyId: sealed.keyId } }),
       }),
     blindIndex: (field, plaintext) => Effect.sync(() => mac(field, plaintext).toString("hex")),
+    // One key, never rotated: every value is current; a foreign key id is refused as `open` would.
+    rewrap: (field, sealed) =>
+      sealed.keyId === keyId
+        ? Effect.succeed(Option.none())
+        : Effect.fail(
+            new FieldCipherError({ reason: { _tag: "Undecryptable", field, keyId: sealed.keyId } }),
+          ),
   }
 }
 

@@ -40,6 +40,15 @@ const StoredCaseSchema = Schema.Struct({
       bankCard: Schema.NullOr(Sealed),
     }),
   ),
+  // Income and assets sealed; a plain string is a row written before they were (read compatibility).
+  economy: Schema.NullOr(
+    Schema.Struct({
+      householdSize: Schema.Int,
+      illnessPoverty: Schema.Boolean,
+      annualDisposableIncome: Schema.Union([Sealed, Schema.String]),
+      property: Schema.Union([Sealed, Schema.String]),
+    }),
+  ),
 })
 const decodeCase = Schema.decodeUnknownResult(StoredCaseSchema)
 const decodeState = Schema.decodeUnknownResult(Schema.NullOr(CaseState))
@@ -273,6 +282,18 @@ export const make = Effect.gen(function* () {
           .orderBy(sql`id collate "C"`)
           .execute()
         return rows.map((r) => caseFromData(r.data))
+      }),
+    resealCase: (next, expectedVersion) =>
+      run(async () => {
+        if (next.version !== expectedVersion) return false
+        // Only the sealed data changes: version, history, people index and outbox stay as they are.
+        const res = await db
+          .updateTable("cases")
+          .set({ data: json(next) })
+          .where("id", "=", next.id)
+          .where("version", "=", expectedVersion)
+          .executeTakeFirst()
+        return res.numUpdatedRows === 1n
       }),
     outbox: (after, limit) =>
       run(async () => {

@@ -3,8 +3,8 @@
  * `pii.open` record naming the actor, request, purpose, object and field, taken from the AuditContext in
  * scope. Plaintext is returned only after its record is stored; a failed decryption is recorded with
  * outcome `failure`. Opening without an attributable context (no AuditContext and no fallback, or no
- * purpose) is a wiring defect and dies: no personal data leaves unattributed. `seal` and `blindIndex`
- * pass through unaudited (they reveal nothing).
+ * purpose) is a wiring defect and dies: no personal data leaves unattributed. `seal`, `blindIndex` and
+ * `rewrap` pass through unaudited (they reveal nothing to the caller).
  */
 import { Data, Effect, Layer, Option } from "effect"
 import type { AuditOutcome } from "../../domain/audit/AuditRecord.js"
@@ -63,6 +63,7 @@ export const wrap = (
   return FieldCipher.of({
     seal: inner.seal,
     blindIndex: inner.blindIndex,
+    rewrap: inner.rewrap,
     open: (field, sealed) =>
       Effect.gen(function* () {
         const found = yield* Effect.serviceOption(AuditContext)

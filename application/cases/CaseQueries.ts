@@ -20,7 +20,7 @@ import { FieldCipher } from "../ports/FieldCipher.js"
 import { type Actor, canSee } from "./CaseActor.js"
 import { CaseAccessDenied, CaseInputRejected } from "./CaseErrors.js"
 import { withAuditPurpose } from "../audit/AuditContext.js"
-import { maskMember, openMember } from "./CaseSealing.js"
+import { maskMember, openEconomy, openMember } from "./CaseSealing.js"
 import { loadInScope, scopeOf } from "./CaseWorkflow.js"
 
 export interface CaseSummary {
@@ -94,8 +94,13 @@ export const caseDetail = Effect.fn("Cases.detail")(function* (actor: Actor, cas
   const members = yield* Effect.forEach(stored.members, (m) => Effect.map(openMember(m), maskMember)).pipe(
     withAuditPurpose("case detail", `case:${stored.id}`),
   )
-  const { members: _sealed, ...rest } = stored
-  return { case: { ...rest, members }, history, inReview: holdsReviewSlot(stored.state) }
+  // The declared income and assets are what the reviewer checks (R18): opened, and the opening recorded.
+  const economy =
+    stored.economy === null
+      ? null
+      : yield* openEconomy(stored.economy).pipe(withAuditPurpose("case detail", `case:${stored.id}`))
+  const { members: _sealed, economy: _sealedEconomy, ...rest } = stored
+  return { case: { ...rest, members, economy }, history, inReview: holdsReviewSlot(stored.state) }
 })
 
 export interface KindLookup {

@@ -1,8 +1,10 @@
 /**
  * The only path personal data takes to and from the CaseStore: members are sealed field by field
  * through the FieldCipher port (names, ID numbers, phones, bank cards) with a blind index of each ID
- * number, and opened again on read. Also the request digest used for idempotency and agency evidence,
- * computed over blind indexes so no digest can be brute-forced back to an ID number.
+ * number, the declared household income and assets likewise, and opened again on read (a plain income or
+ * assets string is a row from before they were sealed: read as it is). Also the request digest used for
+ * idempotency and agency evidence, computed over blind indexes so no digest can be brute-forced back to an
+ * ID number.
  */
 import { Effect } from "effect"
 import type { Case, Member } from "../../domain/cases/Case.js"
@@ -12,8 +14,8 @@ import { sha256 } from "../../domain/lottery/Sha256.js"
 import * as IdNumber from "../../domain/values/ResidentIdNumber.js"
 import * as Mobile from "../../domain/values/MobileNumber.js"
 import * as PersonName from "../../domain/values/PersonName.js"
-import { FieldCipher } from "../ports/FieldCipher.js"
-import type { StoredCase, StoredMember } from "../ports/CaseStore.js"
+import { FieldCipher, type SealedField, type SensitiveField } from "../ports/FieldCipher.js"
+import type { StoredCase, StoredEconomy, StoredMember } from "../ports/CaseStore.js"
 
 export const sealMember = Effect.fn("Cases.sealMember")(function* (m: Member) {
   const cipher = yield* FieldCipher
@@ -38,11 +40,54 @@ export const openMember = Effect.fn("Cases.openMember")(function* (s: StoredMemb
   } satisfies Member
 })
 
+type Economy = NonNullable<Case["economy"]>
+
+export const sealEconomy = Effect.fn("Cases.sealEconomy")(function* (e: Economy) {
+  const cipher = yield* FieldCipher
+  return {
+    householdSize: e.householdSize,
+    illnessPoverty: e.illnessPoverty,
+    annualDisposableIncome: yield* cipher.seal("income", e.annualDisposableIncome),
+    property: yield* cipher.seal("assets", e.property),
+  } satisfies StoredEconomy
+})
+
+/** A stored value of income or assets in clear: written before they were sealed (read compatibility). */
+export const isPlainLegacy = (v: SealedField | string): v is string => typeof v === "string"
+
+const openValue = (field: SensitiveField, v: SealedField | string) =>
+  Effect.gen(function* () {
+    if (isPlainLegacy(v)) return v
+    const cipher = yield* FieldCipher
+    return yield* cipher.open(field, v)
+  })
+
+export const openEconomy = Effect.fn("Cases.openEconomy")(function* (e: StoredEconomy) {
+  return {
+    householdSize: e.householdSize,
+    illnessPoverty: e.illnessPoverty,
+    annualDisposableIncome: yield* openValue("income", e.annualDisposableIncome),
+    property: yield* openValue("assets", e.property),
+  } satisfies Economy
+})
+
+/** True when the stored economy still holds income or assets in clear (a row from before sealing). */
+export const economyNeedsSealing = (e: StoredEconomy | null): boolean =>
+  e !== null && (isPlainLegacy(e.annualDisposableIncome) || isPlainLegacy(e.property))
+
 export const sealCase = (c: Case) =>
-  Effect.map(Effect.forEach(c.members, sealMember), (members): StoredCase => ({ ...c, members }))
+  Effect.gen(function* () {
+    const members = yield* Effect.forEach(c.members, sealMember)
+    const economy = c.economy === null ? null : yield* sealEconomy(c.economy)
+    return { ...c, members, economy } satisfies StoredCase as StoredCase
+  })
 
 export const openCase = (s: StoredCase) =>
-  Effect.map(Effect.forEach(s.members, openMember), (members): Case => ({ ...s, members }))
+  Effect.gen(function* () {
+    const members = yield* Effect.forEach(s.members, openMember)
+    const economy = s.economy === null ? null : yield* openEconomy(s.economy)
+    return { ...s, members, economy } satisfies Case as Case
+  })
 
 /** Masked view for screens and API answers (`110105********002X`, `138****5678`, card last 4). */
 export const maskMember = (m: Member) => ({

@@ -2,8 +2,9 @@
  * CaseStore: persistence of qualification cases (资格案件) with their history, an idempotency record per
  * command and a transactional outbox of domain events. `commit` is atomic: the case row (optimistic on
  * `expectedVersion`; 0 = new), one history entry, the events and the command record land together or
- * not at all. Personal data arrives sealed (FieldCipher) with blind indexes; the store never sees it in
- * clear. Reads return what was committed, byte for byte.
+ * not at all. Personal data (members, household income and assets) arrives sealed (FieldCipher) with
+ * blind indexes; the store never sees it in clear. Reads return what was committed, byte for byte, except
+ * `resealCase`, which only swaps sealed values for re-wrapped ones of the same content.
  */
 import { Context, Data, type Effect, type Option } from "effect"
 import type { Case, CaseId, CaseKind, CaseState, MemberRole } from "../../domain/cases/Case.js"
@@ -19,7 +20,22 @@ export interface StoredMember {
   readonly bankCard: SealedField | null
 }
 
-export type StoredCase = Omit<Case, "members"> & { readonly members: ReadonlyArray<StoredMember> }
+/**
+ * A declared household economy as stored: income and assets sealed (FieldCipher fields `income`, `assets`).
+ * A plain string is a row written before they were sealed; it is read as it is (read compatibility) and
+ * sealed at the case's next change or by the re-seal pass of `anju keys rotate`.
+ */
+export interface StoredEconomy {
+  readonly householdSize: number
+  readonly illnessPoverty: boolean
+  readonly annualDisposableIncome: SealedField | string
+  readonly property: SealedField | string
+}
+
+export type StoredCase = Omit<Case, "members" | "economy"> & {
+  readonly members: ReadonlyArray<StoredMember>
+  readonly economy: StoredEconomy | null
+}
 
 export interface HistoryEntry {
   readonly caseId: CaseId
@@ -133,6 +149,13 @@ export class CaseStore extends Context.Service<
     >
     /** Every case where a member (any role) has this ID-number blind index, in id order. */
     readonly findByIdIndex: (idIndex: string) => Effect.Effect<ReadonlyArray<StoredCase>, CaseStoreError>
+    /**
+     * Replaces the sealed values of a case by `next` (the same content re-wrapped under the current key,
+     * or legacy plain values now sealed) WITHOUT a new version, history entry or event, only when the case
+     * is still at `expectedVersion` (= `next.version`); false when it changed meanwhile (the caller reads it
+     * again). The caller (application/keys/ResealCases.ts) guarantees that nothing but sealed values differ.
+     */
+    readonly resealCase: (next: StoredCase, expectedVersion: number) => Effect.Effect<boolean, CaseStoreError>
     /** Outbox events with a sequence number greater than `after`, in commit order (for the worker). */
     readonly outbox: (
       after: number,

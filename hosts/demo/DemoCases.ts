@@ -18,6 +18,9 @@ export const DEMO_FIELD_KEYS: Sm4Keys = {
   keyId: "demo-not-secret",
 }
 
+/** PUBLIC demo KMS master key: the key versions of a demo host are sealed under it. */
+export const DEMO_KMS_MASTER_KEY = Redacted.make("d0d0d0d0000000000000000000000003")
+
 /** Demo credentials (documented in README's tour). Bearer tokens for people, one API key for a system. */
 export const DEMO_TOKENS = {
   "demo-city-officer": { role: "city", id: "demo-city" },
