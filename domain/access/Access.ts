@@ -30,6 +30,12 @@ export const PERMISSIONS = [
   "warnings.read",
   /** R24: resolve (处置) a warning with a reason, kept in its trail. */
   "warnings.manage",
+  /** Lease contracts (网签备案, R89–R107): read contracts in scope (a tenant: their own). */
+  "contract.read",
+  /** Lease contracts: draft, sign, register, revoke, renew, move out, exchange, exit; clauses and violations. */
+  "contract.manage",
+  /** R98: print the registration notice (备案通知书); granted per operator through roles. */
+  "contract.print",
   "fund.read",
   "fund.write",
   "identity.manage",
@@ -86,6 +92,9 @@ const OFFICER: ReadonlyArray<Permission> = [
   "subsidy.manage",
   "warnings.read",
   "warnings.manage",
+  "contract.read",
+  "contract.manage",
+  "contract.print",
   "fund.read",
 ]
 
@@ -98,7 +107,7 @@ export const DEFAULT_PERMISSIONS: Readonly<Record<ActorRole, ReadonlyArray<Permi
   ),
   propertyArea: ["fund.read", "stock.read"],
   household: ["fund.read"],
-  applicant: ["cases.read", "cases.open", "cases.command", "lottery.read"],
+  applicant: ["cases.read", "cases.open", "cases.command", "lottery.read", "contract.read"],
   system: [
     "stock.read",
     "cases.read",
