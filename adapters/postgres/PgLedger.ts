@@ -169,13 +169,10 @@ const selectEntries = async (
 // ---------------------------------------------------------------------------------------------
 // Posting
 
-const postBatch = async (
-  db: Kysely<Database>,
-  schema: string,
+/** Validation needs no database: it runs before a transaction is opened. */
+const validateBatch = (
   batch: ReadonlyArray<JournalEntry>,
-  hash: HashHex,
-): Promise<{ posted: number; unchanged: number }> => {
-  // Validation needs no database: fail before opening a transaction.
+): { readonly candidates: ReadonlyArray<JournalEntry>; readonly unchanged: number } => {
   const inBatch = new Map<string, JournalEntry>()
   const candidates: JournalEntry[] = []
   let unchanged = 0
@@ -192,9 +189,19 @@ const postBatch = async (
     inBatch.set(e.id, e)
     candidates.push(e)
   }
-  if (candidates.length === 0) return { posted: 0, unchanged }
+  return { candidates, unchanged }
+}
+
+const postValidated = async (
+  trx: Transaction<Database>,
+  schema: string,
+  candidates: ReadonlyArray<JournalEntry>,
+  unchangedInBatch: number,
+  hash: HashHex,
+): Promise<{ posted: number; unchanged: number }> => {
+  let unchanged = unchangedInBatch
   const t = (name: string) => sql.table(`${schema}.${name}`)
-  return db.transaction().execute(async (trx) => {
+  {
     const head = await sql<{ seq: string | number; hash: string }>`
       select seq, hash from ${t("fund_ledger_head")} where id = 1 for update`.execute(trx)
     const h = head.rows[0]
@@ -320,7 +327,34 @@ const postBatch = async (
       trx,
     )
     return { posted: fresh.length, unchanged }
-  })
+  }
+}
+
+const postBatch = async (
+  db: Kysely<Database>,
+  schema: string,
+  batch: ReadonlyArray<JournalEntry>,
+  hash: HashHex,
+): Promise<{ posted: number; unchanged: number }> => {
+  const v = validateBatch(batch)
+  if (v.candidates.length === 0) return { posted: 0, unchanged: v.unchanged }
+  return db.transaction().execute((trx) => postValidated(trx, schema, v.candidates, v.unchanged, hash))
+}
+
+/**
+ * Posts entries inside the caller's transaction (same checks, chain and balances as `post`), for stores
+ * that write their own rows with the money in ONE transaction (FundRegistry). Throws; classify the
+ * thrown value with `classifyLedgerError`.
+ */
+export const postEntriesIn = async (
+  trx: Transaction<Database>,
+  schema: string,
+  batch: ReadonlyArray<JournalEntry>,
+  hash: HashHex = nodeSm3,
+): Promise<{ posted: number; unchanged: number }> => {
+  const v = validateBatch(batch)
+  if (v.candidates.length === 0) return { posted: 0, unchanged: v.unchanged }
+  return postValidated(trx, schema, v.candidates, v.unchanged, hash)
 }
 
 // ---------------------------------------------------------------------------------------------

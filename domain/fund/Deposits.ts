@@ -203,3 +203,59 @@ export const topUpCheck = (balance: Money, firstDeposit: Money, threshold: Ratio
  */
 export const transferShortfall = (due: Money, deposited: Money): Money =>
   Math.max(0, due - deposited) as Money
+
+/**
+ * A stored deposit or refund (交存/退款 record, M33): one household, one amount (positive fen), the journal
+ * entry that moved the money and, for a deposit taken at a counter, the bill (票据) that receipts it.
+ */
+export interface DepositRecord {
+  readonly id: string
+  readonly household: HouseholdId
+  readonly book: Book
+  readonly direction: "deposit" | "refund"
+  readonly kind: DepositKind | "refund"
+  readonly reason?: SupplementaryReason | RefundReason
+  readonly amount: Money
+  readonly date: CivilDate
+  readonly entryId: string
+  readonly billNo?: string
+  /** The payment notice it settles (once). */
+  readonly noticeId?: string
+  /** Staff member who recorded it. */
+  readonly recordedBy: string
+}
+
+/** A payment notice (交款通知书, M35/M28): the determined amount a household is to deposit by `dueOn`. */
+export interface PaymentNotice {
+  readonly id: string
+  readonly household: HouseholdId
+  readonly book: Book
+  readonly kind: DepositKind
+  readonly reason?: SupplementaryReason
+  readonly amount: Money
+  readonly issuedOn: CivilDate
+  readonly dueOn: CivilDate
+  /** The standard it was determined by (M34), for the voucher and the trail. */
+  readonly basis: string
+  readonly status: "open" | "paid" | "cancelled"
+  readonly depositId?: string
+}
+
+/** Net deposited principal of a household from its records (deposits − refunds). */
+export const netDeposited = (records: ReadonlyArray<DepositRecord>): Money =>
+  records.reduce((t, r) => t + (r.direction === "deposit" ? r.amount : -r.amount), 0) as Money
+
+export interface DepositStatus {
+  readonly household: HouseholdId
+  readonly due: Money
+  readonly deposited: Money
+  readonly shortfall: Money
+  /** M32: may the house change hands without a collection first? */
+  readonly settled: boolean
+}
+
+/** Deposit status of a household for a house transaction (M32): due now vs. deposited so far. */
+export const depositStatus = (household: HouseholdId, due: Money, deposited: Money): DepositStatus => {
+  const shortfall = transferShortfall(due, deposited)
+  return { household, due, deposited, shortfall, settled: shortfall === 0 }
+}

@@ -14,6 +14,7 @@ export const FundParameters = {
   constructionCostPerM2: key("fund.deposit.construction_cost_per_m2", "fen", ["M169"]),
   costPercentage: key("fund.deposit.cost_percentage", "ratio", ["M169"]),
   roundToYuan: key("fund.deposit.round_to_yuan", "flag", ["M169"]),
+  noticeDueDays: key("fund.deposit.notice_due_days", "days", ["M28", "M35"]),
   topUpThreshold: key("fund.topup.threshold", "ratio", ["M171"]),
   lowBalanceRatio: key("fund.warning.low_balance_ratio", "ratio", ["M171", "M183"]),
   depositOverdueGraceDays: key("fund.warning.deposit_overdue_grace_days", "days", ["M170", "M183"]),

@@ -27,6 +27,8 @@ export interface PropertyArea {
   readonly id: string
   readonly name: string
   readonly stage: Stage
+  /** District (GB/T 2260, 6 digits) whose fund centre keeps the area's data; the staff scope. */
+  readonly district?: string
 }
 
 export interface FundBuilding {

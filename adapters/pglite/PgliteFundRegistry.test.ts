@@ -1,0 +1,4 @@
+import { suite } from "../../contracts-tests/FundRegistry.contract.js"
+import { layer } from "./PgliteFundRegistry.js"
+
+suite("pglite", layer())
