@@ -146,8 +146,18 @@ export const makeKysely = (config: PgConfig): Kysely<Database> => {
   // listener does not hear it: the same crash (seen when the server restarts under a worker). Its pending
   // and next queries fail instead (Unavailable) and the pool discards it on release.
   pool.on("connect", (client) => client.on("error", () => {}))
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  pools.set(db, pool)
+  return db
 }
+
+const pools = new WeakMap<Kysely<Database>, pg.Pool>()
+/**
+ * The `pg` pool behind a Kysely instance made by `makeKysely` (undefined for PGlite and other dialects):
+ * bulk writes take one of its connections for `COPY … FROM STDIN` (pg-copy-streams), which Kysely cannot
+ * issue. Keyed by the instance `makeKysely` returned, not by a `withSchema` copy.
+ */
+export const poolOf = (db: Kysely<Database>): pg.Pool | undefined => pools.get(db)
 
 /**
  * Acquires a database in `schema`: migrates it (unless told not to), destroys the Kysely instance (and so

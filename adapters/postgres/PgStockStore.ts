@@ -1,13 +1,16 @@
 /**
  * StockStore over PostgreSQL (or PGlite) through Kysely. A write is ONE transaction of chunked multi-row
  * `INSERT … ON CONFLICT DO NOTHING RETURNING id`; rows not inserted are compared with the stored ones to
- * count them unchanged or to fail with Conflict (which rolls everything back). Unit updates lock their rows
+ * count them unchanged or to fail with Conflict (which rolls everything back). On PostgreSQL a large batch
+ * is instead COPYed into temporary staging tables and merged set-wise in the same one transaction
+ * (`copyWriteBatch`, issue 16), with the same outcomes. Unit updates lock their rows
  * in id order, check versions as the memory store does, then `UPDATE … WHERE id AND version`. Listing is
  * keyset paging on `id COLLATE "C"` (JavaScript code-unit order for the ASCII ids). Rows are decoded into
  * domain values with Schema here; Kysely row types never leave the adapter.
  */
 import { Effect, Layer, Option, Result, Schedule, Schema } from "effect"
 import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from "kysely"
+import type pg from "pg"
 import {
   type PlacedUnit,
   type StockBatch,
@@ -23,7 +26,9 @@ import type { StatusCount } from "../../domain/inventory/Inventory.js"
 import { KeyIndex } from "../../domain/stock/KeyIndex.js"
 import { Building, Project, ProjectId, Unit } from "../../domain/stock/Stock.js"
 import { UnitStatus } from "../../domain/stock/UnitStatus.js"
-import { classifyDbError, type Database, PgDatabase, type UnitsTable } from "./PgDatabase.js"
+import { type CopyValue, copyRows } from "./CopyRows.js"
+import { quoteSchema } from "./Migrations.js"
+import { classifyDbError, type Database, PgDatabase, poolOf, type UnitsTable } from "./PgDatabase.js"
 
 /**
  * The data-scope filter of unit listings and counts (`inProjects`, `inDistricts`; an empty list matches
@@ -530,12 +535,8 @@ const unitClash = async (trx: Transaction<Database>, u: Unit): Promise<never> =>
   })
 }
 
-const writeBatch = async (
-  db: Kysely<Database>,
-  batch: StockBatch,
-  chunk: number = INSERT_CHUNK,
-): Promise<WriteSummary> => {
-  // Checks that need no database: duplicates inside the batch.
+/** Checks that need no database: duplicates inside the batch; the batch's distinct records. */
+const distinctBatch = async (batch: StockBatch) => {
   const projects = await distinct(batch.projects, sameProject, "project")
   const buildings = await distinct(batch.buildings, sameBuilding, "building")
   const units = await distinct(batch.units, sameUnit, "unit")
@@ -563,7 +564,15 @@ const writeBatch = async (
     codes.set(u.code, u.id)
     slots.set(slot, u.id)
   }
+  return { projects, buildings, units }
+}
 
+const writeBatch = async (
+  db: Kysely<Database>,
+  batch: StockBatch,
+  chunk: number = INSERT_CHUNK,
+): Promise<WriteSummary> => {
+  const { projects, buildings, units } = await distinctBatch(batch)
   return db.transaction().execute(async (trx) => {
     const rejectedP = await insertNew(trx, "projects", projects, projectToRow, chunk)
     const unchangedP = await settle(
@@ -622,6 +631,200 @@ const writeBatch = async (
       },
     }
   })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk write through COPY (PostgreSQL over a `pg` pool; issue 16)
+
+/**
+ * Batches of at least this many records are written by `copyWriteBatch` when the database has a `pg`
+ * pool; smaller ones (and every PGlite write) take the multi-row INSERT path above.
+ */
+export const COPY_FROM_RECORDS = 1000
+
+type StockTable = keyof typeof INSERT_COLUMNS
+const columnsOf = (table: StockTable): ReadonlyArray<string> => INSERT_COLUMNS[table].map(([name]) => name)
+const stagingOf = (table: StockTable) => `anju_stage_${table}`
+
+/** The records of one table into its temporary staging table (dropped at commit), with their batch order. */
+const stage = async <A>(
+  client: pg.PoolClient,
+  s: string,
+  table: StockTable,
+  records: ReadonlyArray<A>,
+  toRow: (a: A) => Record<string, CopyValue>,
+) => {
+  const columns = columnsOf(table)
+  await client.query(
+    `create temp table ${stagingOf(table)} (like ${s}.${table}, ord integer not null) on commit drop`,
+  )
+  await copyRows(client, stagingOf(table), [...columns, "ord"], records, (r, i) => {
+    const row = toRow(r)
+    return [...columns.map((c) => row[c]), i]
+  })
+  await client.query(`analyze ${stagingOf(table)}`)
+}
+
+/** Staged rows whose id is stored with other content (in batch order) — set-wise, one statement. */
+const differing = async (client: pg.PoolClient, s: string, table: StockTable, limit: number) => {
+  const columns = columnsOf(table)
+  const { rows } = await client.query<{ id: string }>(
+    `select st.id from ${stagingOf(table)} st join ${s}.${table} t on t.id = st.id
+      where (${columns.map((c) => `st.${c}`).join(", ")}) is distinct from (${columns.map((c) => `t.${c}`).join(", ")})
+      order by st.ord limit ${limit}`,
+  )
+  return rows
+}
+
+/**
+ * Merges one staged table: stored rows with the same id must be identical (else Conflict), the others are
+ * inserted with ON CONFLICT DO NOTHING. Returns the ids stored identically before (unchanged) and the
+ * number inserted; a shortfall means a unit's code or slot is taken (Conflict naming the owner) or a
+ * concurrent writer stored some records meanwhile (Contention: the whole write is retried).
+ */
+const mergeStaged = async (
+  client: pg.PoolClient,
+  s: string,
+  table: StockTable,
+  count: number,
+  entity: "project" | "building" | "unit",
+): Promise<{ readonly inserted: number; readonly unchanged: ReadonlySet<string> }> => {
+  const columns = columnsOf(table).join(", ")
+  const conflict = (id: string) =>
+    abort({ _tag: "Conflict", entity, id, detail: `a ${entity} with this id has other attributes` })
+  const { rows: stored } = await client.query<{ id: string }>(
+    `select st.id from ${stagingOf(table)} st join ${s}.${table} t on t.id = st.id`,
+  )
+  if (stored.length > 0) {
+    const first = (await differing(client, s, table, 1))[0]
+    if (first !== undefined) conflict(first.id)
+  }
+  const unchanged = new Set(stored.map((r) => r.id))
+  const result = await client.query(
+    `insert into ${s}.${table} (${columns}) select ${columns} from ${stagingOf(table)} order by ord
+      on conflict do nothing`,
+  )
+  const inserted = result.rowCount ?? 0
+  if (inserted + unchanged.size < count) {
+    const changed = (await differing(client, s, table, 1))[0]
+    if (changed !== undefined) conflict(changed.id)
+    if (table === "units") {
+      const { rows } = await client.query<{
+        id: string
+        code: string
+        building_id: string
+        floor: number
+        room_no: number
+      }>(
+        `select st.id, st.code, st.building_id, st.floor, st.room_no from ${stagingOf(table)} st
+          where not exists (select 1 from ${s}.units u where u.id = st.id) order by st.ord limit 1`,
+      )
+      const u = rows[0]
+      if (u !== undefined) {
+        const owner = (
+          await client.query<{ id: string; code: string }>(
+            `select id, code from ${s}.units where code = $1 or (building_id = $2 and floor = $3 and room_no = $4)
+              order by code = $1 desc limit 1`,
+            [u.code, u.building_id, u.floor, u.room_no],
+          )
+        ).rows[0]
+        abort({
+          _tag: "Conflict",
+          entity: "unit",
+          id: u.id,
+          detail:
+            owner?.code === u.code
+              ? `public code already used by ${owner.id}`
+              : `floor ${u.floor} room ${u.room_no} of building ${u.building_id} is unit ${owner?.id ?? "(unknown)"}`,
+        })
+      }
+    }
+    abort({ _tag: "Contention", detail: "a concurrent write stored some of these records meanwhile" })
+  }
+  return { inserted, unchanged }
+}
+
+/**
+ * The write of a large batch on PostgreSQL: one connection, one transaction; the batch's distinct records
+ * are COPYed into temporary staging tables, the reference checks run set-wise in SQL (a building's
+ * project, a unit's building and project, a unit in its building's project), and each table is merged by
+ * one INSERT … SELECT. Same outcomes and summary as `writeBatch`; all or nothing.
+ */
+const copyWriteBatch = async (pool: pg.Pool, schema: string, batch: StockBatch): Promise<WriteSummary> => {
+  const { projects, buildings, units } = await distinctBatch(batch)
+  const s = quoteSchema(schema)
+  const client = await pool.connect()
+  let broken: Error | undefined
+  try {
+    await client.query("begin")
+    try {
+      await stage(client, s, "projects", projects, projectToRow)
+      await stage(client, s, "buildings", buildings, buildingToRow)
+      await stage(client, s, "units", units, unitToRow)
+      const p = await mergeStaged(client, s, "projects", projects.length, "project")
+
+      const missingProject = (
+        await client.query<{ project_id: string }>(
+          `select st.project_id from ${stagingOf("buildings")} st
+            where not exists (select 1 from ${s}.projects p where p.id = st.project_id) order by st.ord limit 1`,
+        )
+      ).rows[0]
+      if (missingProject !== undefined)
+        abort({ _tag: "MissingReference", entity: "project", id: missingProject.project_id })
+      const b = await mergeStaged(client, s, "buildings", buildings.length, "building")
+
+      // One pass over the staged units: the first unit (in batch order) of each kind of broken reference.
+      const { rows: badReferences } = await client.query<{
+        problem: number
+        id: string
+        building_id: string
+        project_id: string
+        building_project: string | null
+      }>(
+        `select distinct on (problem) problem, id, building_id, project_id, building_project from (
+           select case when b.id is null then 0 when p.id is null then 1 else 2 end as problem,
+                  st.id, st.building_id, st.project_id, b.project_id as building_project, st.ord
+             from ${stagingOf("units")} st
+             left join ${s}.buildings b on b.id = st.building_id
+             left join ${s}.projects p on p.id = st.project_id
+            where b.id is null or p.id is null or b.project_id <> st.project_id
+         ) x order by problem, ord`,
+      )
+      const first = badReferences[0]
+      if (first !== undefined)
+        abort(
+          first.problem === 0
+            ? { _tag: "MissingReference", entity: "building", id: first.building_id }
+            : first.problem === 1
+              ? { _tag: "MissingReference", entity: "project", id: first.project_id }
+              : {
+                  _tag: "Rejected",
+                  entity: "unit",
+                  id: first.id,
+                  detail: `unit names project ${first.project_id} but its building belongs to ${first.building_project}`,
+                },
+        )
+      const u = await mergeStaged(client, s, "units", units.length, "unit")
+      await client.query("commit")
+      const count = (xs: ReadonlyArray<{ readonly id: string }>, ids: ReadonlySet<string>) =>
+        ids.size === 0 ? 0 : xs.filter((x) => ids.has(x.id)).length
+      return {
+        inserted: { projects: p.inserted, buildings: b.inserted, units: u.inserted },
+        unchanged: {
+          projects: count(batch.projects, p.unchanged),
+          buildings: count(batch.buildings, b.unchanged),
+          units: count(batch.units, u.unchanged),
+        },
+      }
+    } catch (e) {
+      await client.query("rollback").catch((r: unknown) => {
+        broken = r instanceof Error ? r : new Error(String(r))
+      })
+      throw e
+    }
+  } finally {
+    client.release(broken)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -835,27 +1038,42 @@ const countPage = async (db: Kysely<Database>, q: UnitCountQuery): Promise<Reado
 
 // ---------------------------------------------------------------------------------------------
 
-/** The StockStore over the PgDatabase in context (PostgreSQL or PGlite). */
-export const make = Effect.gen(function* () {
-  const database = yield* PgDatabase
-  const db = database.db.withSchema(database.schema)
-  const findPlaced = placedUnitByCode(db)
-  return StockStore.of({
-    write: (batch) => run(() => writeBatch(db, batch, database.statementRows ?? INSERT_CHUNK)),
-    getProjects: (ids) => run(async () => inIdOrder(ids, await selectProjects(db, ids))),
-    getBuildings: (ids) => run(async () => inIdOrder(ids, await selectBuildings(db, ids))),
-    getUnits: (ids) => run(async () => inIdOrder(ids, await selectUnits(db, ids))),
-    findPlacedUnitByCode: (code) => run(() => findPlaced(code)),
-    findUnitByCode: (code) =>
-      run(async () => {
-        const row = await db.selectFrom("units").selectAll().where("code", "=", code).executeTakeFirst()
-        return row === undefined ? Option.none() : Option.some(unitFromRow(row))
-      }),
-    updateUnits: (updates) => run(() => updateBatch(db, updates)),
-    listUnits: (query) => run(() => listPage(db, query)),
-    countUnits: (query) => run(() => countPage(db, query)),
+/** The StockStore over the PgDatabase in context (PostgreSQL or PGlite), with the COPY threshold given. */
+export const makeWith = (options: {
+  /** Records from which a batch is written through COPY (default COPY_FROM_RECORDS; PostgreSQL only). */
+  readonly copyFromRecords?: number
+}) =>
+  Effect.gen(function* () {
+    const database = yield* PgDatabase
+    const db = database.db.withSchema(database.schema)
+    const pool = poolOf(database.db)
+    const copyFrom = options.copyFromRecords ?? COPY_FROM_RECORDS
+    const findPlaced = placedUnitByCode(db)
+    return StockStore.of({
+      write: (batch) =>
+        run(() =>
+          pool !== undefined &&
+          batch.projects.length + batch.buildings.length + batch.units.length >= copyFrom
+            ? copyWriteBatch(pool, database.schema, batch)
+            : writeBatch(db, batch, database.statementRows ?? INSERT_CHUNK),
+        ),
+      getProjects: (ids) => run(async () => inIdOrder(ids, await selectProjects(db, ids))),
+      getBuildings: (ids) => run(async () => inIdOrder(ids, await selectBuildings(db, ids))),
+      getUnits: (ids) => run(async () => inIdOrder(ids, await selectUnits(db, ids))),
+      findPlacedUnitByCode: (code) => run(() => findPlaced(code)),
+      findUnitByCode: (code) =>
+        run(async () => {
+          const row = await db.selectFrom("units").selectAll().where("code", "=", code).executeTakeFirst()
+          return row === undefined ? Option.none() : Option.some(unitFromRow(row))
+        }),
+      updateUnits: (updates) => run(() => updateBatch(db, updates)),
+      listUnits: (query) => run(() => listPage(db, query)),
+      countUnits: (query) => run(() => countPage(db, query)),
+    })
   })
-})
+
+/** The StockStore over the PgDatabase in context (PostgreSQL or PGlite). */
+export const make = makeWith({})
 
 /** StockStore over the PgDatabase layer the caller provides (`PgDatabase.layer`, `PgliteDatabase.layer`, …). */
 export const layer: Layer.Layer<StockStore, never, PgDatabase> = Layer.effect(StockStore, make)

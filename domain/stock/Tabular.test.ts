@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { Result } from "effect"
 import fc from "fast-check"
-import { parseCsv, toCsvLine } from "./Tabular.js"
+import { makeCsvReader, parseCsv, toCsvLine } from "./Tabular.js"
 
 describe("CSV (RFC 4180)", () => {
   it("handles quotes, embedded commas and newlines, CRLF and a BOM", () => {
@@ -23,6 +23,20 @@ describe("CSV (RFC 4180)", () => {
           expect(Result.getOrThrow(parseCsv(text)).map((r) => r.cells)).toEqual(table)
         },
       ),
+    )
+  })
+  it("property: the incremental reader gives parseCsv's rows (and failure) however the text is cut", () => {
+    const piece = fc.string({ unit: fc.constantFrom("a", "房", ",", '"', "\n", "\r", "\uFEFF", "1") })
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const reader = makeCsvReader()
+        const rows = pieces.flatMap((p) => reader.push(p))
+        const end = reader.end()
+        const whole = parseCsv(pieces.join(""))
+        if (Result.isFailure(whole)) expect(end).toEqual(whole)
+        else expect([...rows, ...Result.getOrThrow(end)]).toEqual(whole.success)
+      }),
+      { seed: 16, numRuns: 2000 },
     )
   })
 })

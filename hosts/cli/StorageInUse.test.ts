@@ -53,6 +53,7 @@ afterAll(async () => {
 /** Every command that opens storage (its name in messages, then its arguments up to the storage flags). */
 const COMMANDS: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
   ["stock import", ["stock", "import", "<csv>"]],
+  ["demo city", ["demo", "city", "--units", "10"]],
   ["users list", ["users", "list"]],
   ["roles list", ["roles", "list"]],
   ["api-keys list", ["api-keys", "list"]],
