@@ -271,6 +271,33 @@ export const suite = (name: string, queueLayer: Layer.Layer<JobQueue, unknown>) 
       )
 
       it.effect(
+        "a backlog drained in claims of 10, each batch completed at once: every job claimed exactly once, none left running",
+        () =>
+          Effect.gen(function* () {
+            const q = yield* JobQueue
+            const kind = yield* define()
+            const keys = Array.from({ length: 35 }, (_, i) => `d${i}`)
+            yield* q.enqueueAll(keys.map((key) => ({ kind, key, payload: { key } })))
+            const seen: Array<string> = []
+            for (let round = 0; round < 20; round++) {
+              const jobs = yield* q.claim({ kinds: [kind], limit: 10 })
+              expect(jobs.length).toBeLessThanOrEqual(10)
+              if (jobs.length === 0) break
+              seen.push(...jobs.map((j) => j.key))
+              yield* Effect.forEach(jobs, (j) => q.complete(j), { concurrency: "unbounded" })
+            }
+            expect([...seen].sort()).toEqual([...keys].sort())
+            expect(states(yield* countsOf(kind))).toEqual({
+              pending: 0,
+              running: 0,
+              done: 35,
+              failed: 0,
+              dead: 0,
+            })
+          }),
+      )
+
+      it.effect(
         "an interval schedule enqueues its kind; missed runs come as ONE job that says how many",
         () =>
           Effect.gen(function* () {

@@ -56,11 +56,30 @@ interface JobData {
   readonly nonce?: string
 }
 
+/** A job BullMQ moved to active for this process when it completed the one before (`fetchNext`). */
+interface Prefetched {
+  readonly job: Job
+  readonly token: string
+  /** When its lock was taken (epoch ms). */
+  readonly at: number
+}
+
 interface Kind {
   definition: JobKindDefinition
   readonly queue: Queue
   readonly worker: Worker
+  /** Jobs already active under this process's lock, handed out first by the next claim. */
+  readonly prefetched: Array<Prefetched>
+  /** Completions in flight that asked for the next job. */
+  fetching: number
+  /** The last claim of this kind was filled to its limit: more jobs are probably waiting. */
+  backlog: boolean
+  /** The largest claim limit seen for this kind: the prefetch never holds more than that. */
+  claimLimit: number
 }
+
+/** BullMQ's own hand-over of the next job after a completion (what its processing loop does with `fetchNext`). */
+type NextJobFromData = (jobData: unknown, jobId: string, token: string) => Promise<Job | undefined>
 
 class Abort {
   constructor(readonly reason: JobQueueErrorReason) {}
@@ -105,6 +124,9 @@ export const make = (config: BullmqConfig) =>
             maxRetriesPerRequest: null,
             lazyConnect: true,
             connectTimeout: 5000,
+            // Commands issued in the same turn of the event loop (the claims and completions of one batch)
+            // leave in one socket write instead of one write each.
+            enableAutoPipelining: true,
           })
           r.on("error", () => {})
           try {
@@ -140,8 +162,13 @@ export const make = (config: BullmqConfig) =>
     }
     yield* attempt(ensureEpoch)
 
+    let closing = false
     yield* Effect.addFinalizer(() =>
       Effect.promise(async () => {
+        closing = true
+        // Prefetched jobs nobody claimed go back to wait at once (not after their lock expires).
+        for (const k of kinds.values())
+          await Promise.all(k.prefetched.splice(0).map((p) => p.job.moveToWait(p.token).catch(() => {})))
         for (const k of kinds.values()) {
           await k.worker.close(true).catch(() => {})
           await k.queue.close().catch(() => {})
@@ -170,7 +197,7 @@ export const make = (config: BullmqConfig) =>
       queue.on("error", () => {})
       worker.on("error", () => {})
       void worker.startStalledCheckTimer()
-      return { definition: d, queue, worker }
+      return { definition: d, queue, worker, prefetched: [], fetching: 0, backlog: false, claimLimit: 0 }
     }
 
     const kindOf = (name: string) => {
@@ -321,7 +348,7 @@ export const make = (config: BullmqConfig) =>
               const seen = new Set<string>()
               list.forEach(({ index, id, nonce }, i) => {
                 const raw = stored[i]?.[1]
-                const mine = typeof raw === "string" && (JSON.parse(raw) as JobData).nonce === nonce
+                const mine = typeof raw === "string" && raw.includes(`"nonce":"${nonce}"`)
                 out[index] = { id, created: mine && !seen.has(id) }
                 seen.add(id)
               })
@@ -333,37 +360,51 @@ export const make = (config: BullmqConfig) =>
         Effect.gen(function* () {
           const names = (wanted ?? [...kinds.keys()]).filter((n) => kinds.has(n))
           const out: Array<ClaimedJob> = []
+          const now = yield* Clock.currentTimeMillis
           for (const name of names) {
             const k = kinds.get(name)!
-            // Up to 64 moves in flight at once (each is one atomic script; ioredis pipelines them on the
-            // connection), instead of one round trip per job.
-            while (out.length < limit) {
-              const want = Math.min(limit - out.length, 64)
+            k.claimLimit = Math.max(k.claimLimit, limit)
+            const taken: Array<Prefetched> = []
+            // Jobs BullMQ already moved to active for this process first; one whose lock is half gone goes
+            // back to wait instead (its holder could not finish it in time).
+            while (out.length + taken.length < limit && k.prefetched.length > 0) {
+              const p = k.prefetched.shift()!
+              if (now - p.at < k.definition.leaseMs / 2) taken.push(p)
+              else void p.job.moveToWait(p.token).catch(() => {})
+            }
+            // Then up to 64 moves in flight at once (each one atomic script, pipelined on the connection).
+            let drained = false
+            while (out.length + taken.length < limit && !drained) {
+              const want = Math.min(limit - out.length - taken.length, 64)
               const tokens = Array.from({ length: want }, () => randomUUID())
               const jobs = yield* attempt(() =>
                 Promise.all(tokens.map((token) => k.worker.getNextJob(token, { block: false }))),
+              ).pipe(
+                // A failed claim hands nothing out: what it already holds stays for the next claim.
+                Effect.tapError(() => Effect.sync(() => void k.prefetched.unshift(...taken))),
               )
-              const now = yield* Clock.currentTimeMillis
-              let got = 0
-              for (const [i, job] of jobs.entries()) {
-                if (job === undefined || job === null) continue
-                got += 1
-                const token = tokens[i]!
-                const data = job.data as JobData
-                held.set(job.id!, { job, token })
-                out.push({
-                  id: job.id!,
-                  kind: name,
-                  key: data.key ?? job.id!,
-                  payload: data.payload ?? {},
-                  attempt: job.attemptsMade + 1,
-                  maxAttempts: job.opts.attempts ?? k.definition.maxAttempts,
-                  lease: token,
-                  leaseUntil: now + k.definition.leaseMs,
-                  schedule: yield* attempt(() => scheduledRun(k, job, now)),
-                })
-              }
-              if (got < want) break
+              for (const [i, job] of jobs.entries())
+                if (job !== undefined && job !== null) taken.push({ job, token: tokens[i]!, at: now })
+              drained = jobs.some((j) => j === undefined || j === null)
+            }
+            k.backlog = !drained && taken.length > 0
+            for (const { job, token, at } of taken) {
+              const data = job.data as JobData
+              held.set(job.id!, { job, token })
+              out.push({
+                id: job.id!,
+                kind: name,
+                key: data.key ?? job.id!,
+                payload: data.payload ?? {},
+                attempt: job.attemptsMade + 1,
+                maxAttempts: job.opts.attempts ?? k.definition.maxAttempts,
+                lease: token,
+                leaseUntil: at + k.definition.leaseMs,
+                schedule:
+                  job.repeatJobKey === undefined || job.repeatJobKey === null
+                    ? null
+                    : yield* attempt(() => scheduledRun(k, job, now)),
+              })
             }
           }
           return out
@@ -371,8 +412,35 @@ export const make = (config: BullmqConfig) =>
       complete: (job) =>
         Effect.gen(function* () {
           const j = yield* heldJob(job)
-          yield* attempt(() => j.moveToCompleted(null, job.lease, false), job.id)
+          const k = kinds.get(job.kind)
+          // While a backlog lasts, the completion also moves the kind's next job to active under the same
+          // lock (BullMQ's `fetchNext`: one script instead of a completion plus a claim), kept for the next
+          // claim. Never more than one claim's worth, never while closing.
+          const fetchNext =
+            k !== undefined && !closing && k.backlog && k.prefetched.length + k.fetching < k.claimLimit
+          if (fetchNext) k.fetching += 1
+          const next = yield* attempt(() => j.moveToCompleted(null, job.lease, fetchNext), job.id).pipe(
+            Effect.ensuring(
+              Effect.sync(() => {
+                if (fetchNext) k.fetching -= 1
+              }),
+            ),
+          )
           held.delete(job.id)
+          if (fetchNext && Array.isArray(next) && next[0] !== undefined && next[0] !== null) {
+            const at = yield* Clock.currentTimeMillis
+            // The hand-over (BullMQ's, as in its own processing loop: it also continues a Job Scheduler).
+            const handOver = (
+              k.worker as unknown as { nextJobFromJobData: NextJobFromData }
+            ).nextJobFromJobData.bind(k.worker)
+            const fetched = yield* Effect.promise(() =>
+              handOver(next[0], String(next[1]), job.lease).catch(() => undefined),
+            )
+            if (fetched !== undefined && fetched !== null) {
+              if (closing) void fetched.moveToWait(job.lease).catch(() => {})
+              else k.prefetched.push({ job: fetched, token: job.lease, at })
+            }
+          } else if (fetchNext) k.backlog = false
         }),
       fail: (job, error) =>
         Effect.gen(function* () {

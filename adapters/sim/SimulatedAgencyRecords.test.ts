@@ -47,6 +47,20 @@ describe("SimulatedAgencyRecords", () => {
     }),
   )
 
+  it.effect("R82: a 低保 stopped for one person fails only the 低保 source, worded as a 低保 answer", () =>
+    Effect.gen(function* () {
+      const sim = Sim.make({ failingBySource: { dibao: [ID] } })
+      const stopped = yield* sim.query(request("dibao", ID))
+      expect(stopped.result).toBe("fail")
+      expect(stopped.detail).toContain("未查到在保低保记录")
+      expect(stopped.detail).not.toContain(ID)
+      for (const s of CHECK_SOURCES.filter((x) => x !== "dibao"))
+        expect((yield* sim.query(request(s, ID))).result).toBe("pass")
+      const held = yield* sim.query(request("dibao", "11010519491231002X"))
+      expect(held).toEqual({ result: "pass", detail: "dibao: 模拟器 — 低保在保 (simulated)" })
+    }),
+  )
+
   it.effect("simulates latency on the clock and times out beyond the deadline", () =>
     Effect.gen(function* () {
       const slow = Sim.make({ latency: "2 seconds", timeout: "5 seconds" })

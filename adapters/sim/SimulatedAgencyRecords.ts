@@ -20,6 +20,11 @@ export interface SimulatorOptions {
   readonly failPerMille?: number
   /** ID numbers for which every check fails (to demonstrate a failed verification). */
   readonly failingIdNumbers?: ReadonlyArray<string>
+  /**
+   * ID numbers for which only the named sources fail — e.g. `{ dibao: [id] }`: a household whose 低保 has
+   * stopped (R82), found by the periodic 低保 re-check while every other check still passes.
+   */
+  readonly failingBySource?: Readonly<Partial<Record<CheckSource, ReadonlyArray<string>>>>
   /** Sources that answer `pending` (asynchronous channels such as the offline housing check, R79). */
   readonly pendingSources?: ReadonlyArray<CheckSource>
   /** Simulated answer time per query. Default 0. */
@@ -35,6 +40,9 @@ export const failsByDigest = (source: CheckSource, idNumber: string, failPerMill
 export const make = (options: SimulatorOptions = {}): AgencyRecords["Service"] => {
   const failPerMille = Math.min(1000, Math.max(0, Math.trunc(options.failPerMille ?? 0)))
   const failing = new Set(options.failingIdNumbers ?? [])
+  const failingBySource = new Map(
+    Object.entries(options.failingBySource ?? {}).map(([source, ids]) => [source, new Set(ids)]),
+  )
   const pending = new Set(options.pendingSources ?? [])
   const latency = Duration.fromInputUnsafe(options.latency ?? 0)
   const timeout = Duration.fromInputUnsafe(options.timeout ?? "5 seconds")
@@ -42,8 +50,19 @@ export const make = (options: SimulatorOptions = {}): AgencyRecords["Service"] =
     if (pending.has(r.source))
       return { result: "pending", detail: `${r.source}: 模拟器 — 结果隔日返回 (simulated pending answer)` }
     const failed = r.subjects.filter(
-      (s) => failing.has(s.idNumber) || failsByDigest(r.source, s.idNumber, failPerMille),
+      (s) =>
+        failing.has(s.idNumber) ||
+        failingBySource.get(r.source)?.has(s.idNumber) === true ||
+        failsByDigest(r.source, s.idNumber, failPerMille),
     )
+    // 低保 (R82) is a household's status: pass = 低保在保, fail = no 低保 in payment (never granted or stopped).
+    if (r.source === "dibao")
+      return failed.length === 0
+        ? { result: "pass", detail: "dibao: 模拟器 — 低保在保 (simulated)" }
+        : {
+            result: "fail",
+            detail: `dibao: 模拟器 — ${failed.map((s) => s.role).join(", ")} 未查到在保低保记录 (simulated)`,
+          }
     return failed.length === 0
       ? { result: "pass", detail: `${r.source}: 模拟器 — 核查通过 (simulated)` }
       : {

@@ -46,6 +46,13 @@ import {
   type StoredCase,
 } from "../ports/CaseStore.js"
 import { FieldCipher } from "../ports/FieldCipher.js"
+import { WarningStore } from "../ports/WarningStore.js"
+import {
+  type GuardListing,
+  guardListing,
+  guardWarningsEvent,
+  raiseGuardWarnings,
+} from "../supervision/GuardWarnings.js"
 import { type Actor, canSee, mayCommand, mayOpen } from "./CaseActor.js"
 import {
   CaseAccessDenied,
@@ -56,7 +63,14 @@ import {
   PredecessorInvalid,
 } from "./CaseErrors.js"
 import { withAuditPurpose } from "../audit/AuditContext.js"
-import { applicantIndexOf, digestOf, fingerprintMembers, openCase, sealCase } from "./CaseSealing.js"
+import {
+  applicantIndexOf,
+  digestOf,
+  economyNeedsSealing,
+  fingerprintMembers,
+  openCase,
+  sealCase,
+} from "./CaseSealing.js"
 
 export interface GuardSignal {
   readonly rule: string
@@ -153,7 +167,10 @@ const GUARD_STATUS: Record<CaseState, CaseStatus> = {
 
 /**
  * Runs the fairness guard at the application step and at acceptance (R6, R13–R22) over the history of
- * every member's cases; the predecessor of a 复核 case is left out (it is the case being renewed).
+ * every member's cases; the predecessor of a 复核 case is left out (it is the case being renewed). Returns
+ * the signals for the caller and the R24 listing (persons as blind indexes) that the step's commit carries
+ * as a `GuardWarnings` outbox event. A blocked step commits nothing: its listing is raised onto the warning
+ * list here when the host provides the WarningStore (idempotent by key, so a retried command adds nothing).
  */
 const guard = Effect.fn("Cases.guard")(function* (
   table: Parameters<typeof checkFairnessUnknown>[0],
@@ -204,6 +221,17 @@ const guard = Effect.fn("Cases.guard")(function* (
   )
   const signals = report.warnings.map((w) => ({ rule: w.rule, level: w.level, message: w.message }))
   const findings = report.findings.map((f) => ({ rule: f.rule, level: f.outcome, message: f.message }))
+  // R24: whoever lights a signal goes onto the warning list.
+  const listing = yield* guardListing(report, {
+    stage,
+    raisedOn: CivilDate.fromInstant(now),
+    district: c.district,
+  })
+  if (report.blocked && listing !== null) {
+    const list = yield* Effect.serviceOption(WarningStore)
+    if (Option.isSome(list))
+      yield* raiseGuardWarnings(c.id, listing, now).pipe(Effect.provideService(WarningStore, list.value))
+  }
   if (report.blocked)
     return yield* new CaseBlockedByGuard({
       rules: [
@@ -212,8 +240,16 @@ const guard = Effect.fn("Cases.guard")(function* (
       ],
       message: [...signals, ...findings].map((s) => `${s.rule}: ${s.message}`).join("; "),
     })
-  return [...signals, ...findings]
+  return { signals: [...signals, ...findings], listing }
 })
+
+/** The `GuardWarnings` event of a committing step, after the machine's own events (none without a listing). */
+const listingEvents = (
+  c: Case,
+  listing: GuardListing | null,
+  after: number,
+  at: number,
+): ReadonlyArray<OutboxEvent> => (listing === null ? [] : [guardWarningsEvent(c, listing, after, at)])
 
 const toOutbox = (c: Case, events: ReadonlyArray<CaseEvent>, at: number): ReadonlyArray<OutboxEvent> =>
   events.map(({ type, ...payload }, i) => ({
@@ -364,7 +400,7 @@ export const openCaseCommand = Effect.fn("Cases.open")(function* (
     ),
   )
   const { table } = yield* policyAt(now, request.district)
-  const warnings = yield* guard(table, opened.case, now, "application")
+  const { signals: warnings, listing } = yield* guard(table, opened.case, now, "application")
   const sealed = yield* sealCase(opened.case)
   return yield* commit(
     actor,
@@ -382,7 +418,10 @@ export const openCaseCommand = Effect.fn("Cases.open")(function* (
         to: sealed.state,
         note: predecessorId === null ? "" : `复核 of ${predecessorId}`,
       },
-      events: toOutbox(opened.case, opened.events, now),
+      events: [
+        ...toOutbox(opened.case, opened.events, now),
+        ...listingEvents(opened.case, listing, opened.events.length, now),
+      ],
       command: {
         actorId: actor.id,
         key,
@@ -423,12 +462,19 @@ const persist = Effect.fn("Cases.persist")(function* (
     readonly command: string
     readonly note: string
     readonly now: number
+    /** The guard's R24 listing of this step (acceptance), committed as a `GuardWarnings` event. */
+    readonly listing?: GuardListing | null
   },
   warnings: ReadonlyArray<GuardSignal>,
 ) {
   const next = decision.case
   const membersChanged = next.members !== current.members
-  const sealed: StoredCase = membersChanged ? yield* sealCase(next) : { ...next, members: stored.members }
+  // Income and assets are re-sealed when they changed or were still in clear (a row from before sealing).
+  const economyChanged = next.economy !== current.economy || economyNeedsSealing(stored.economy)
+  const sealed: StoredCase =
+    membersChanged || economyChanged
+      ? yield* sealCase(next)
+      : { ...next, members: stored.members, economy: stored.economy }
   return yield* commit(
     actor,
     {
@@ -445,7 +491,10 @@ const persist = Effect.fn("Cases.persist")(function* (
         to: next.state,
         note: meta.note,
       },
-      events: toOutbox(next, decision.events, meta.now),
+      events: [
+        ...toOutbox(next, decision.events, meta.now),
+        ...listingEvents(next, meta.listing ?? null, decision.events.length, meta.now),
+      ],
       command: {
         actorId: actor.id,
         key: meta.key,
@@ -497,7 +546,8 @@ export const runCaseCommand = Effect.fn("Cases.command")(function* (
     withAuditPurpose(`case command ${cmd.type}`, `case:${stored.id}`),
   )
   const { table, policy } = yield* policyAt(now, stored.district)
-  const warnings = cmd.type === "accept" ? yield* guard(table, current, now, "acceptance") : []
+  const guarded = cmd.type === "accept" ? yield* guard(table, current, now, "acceptance") : null
+  const warnings = guarded?.signals ?? []
   const decision = yield* Effect.fromResult(decide(current, cmd, { now, policy }))
   if (decision.case === current)
     return {
@@ -512,7 +562,7 @@ export const runCaseCommand = Effect.fn("Cases.command")(function* (
     stored,
     current,
     decision,
-    { key, digest, command: cmd.type, note: noteOf(cmd), now },
+    { key, digest, command: cmd.type, note: noteOf(cmd), now, listing: guarded?.listing ?? null },
     warnings,
   )
 })

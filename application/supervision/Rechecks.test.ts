@@ -61,7 +61,13 @@ const idOf = (n: string, m = 0) => `31011519800101${n.padStart(3, "0")}${m}`.sli
 
 const household = (
   id: string,
-  patch: { kind?: CaseKind; district?: string; state?: Case["state"]; card?: boolean } = {},
+  patch: {
+    kind?: CaseKind
+    district?: string
+    state?: Case["state"]
+    card?: boolean
+    evidence?: Case["evidence"]
+  } = {},
 ): Case => ({
   id: id as CaseId,
   kind: patch.kind ?? "lianzu",
@@ -84,7 +90,7 @@ const household = (
   predecessorId: null,
   tags: [],
   resumeTo: null,
-  evidence: [],
+  evidence: patch.evidence ?? [],
   firstNotice: null,
   onlineNotice: null,
   certificate: {
@@ -258,6 +264,82 @@ describe("periodic re-checks (R85–R88, R110)", () => {
       )
       expect(failureOf(exit)?._tag).toBe("AccessDenied")
     }).pipe(Effect.provide(stores())),
+  )
+})
+
+/** The 低保 answer stored at verification (R82: 低保满一年 waived the economic check). */
+const dibaoAtAdmission = (result: "pass" | "fail"): Case["evidence"][number] => ({
+  source: "dibao",
+  at: 1_769_000_000_000,
+  requestDigest: "d-verify",
+  result,
+  detail: `dibao: ${result}`,
+})
+
+describe("the 低保 re-check (R82, R87, R110: 低保 changes)", () => {
+  it.effect(
+    "asks only 廉租 households admitted on 低保; a stop raises one orange R82 warning; a found change is not asked again",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(at("2026-03-05"))
+        yield* putCase(household("D1", { evidence: [dibaoAtAdmission("pass")] })) // stops
+        yield* putCase(household("D2", { evidence: [dibaoAtAdmission("pass")] })) // still on 低保
+        yield* putCase(household("D3")) // admitted through the economic check: nothing to lose
+        yield* putCase(household("D4", { evidence: [dibaoAtAdmission("fail")] })) // never on 低保
+        yield* putCase(household("D5", { kind: "gongzu", evidence: [dibaoAtAdmission("pass")] })) // not 廉租
+        const r = yield* runRechecks(WORKER_ACTOR, { checks: ["dibao"] })
+        // Cadence from policy/supervision.yaml: monthly.
+        expect(tallyOf(r, "dibao")).toMatchObject({
+          cadence: "monthly",
+          period: "2026-03",
+          households: 4,
+          checked: 2,
+          noSubject: 2,
+          findings: 1,
+          raised: 1,
+        })
+        const list = (yield* listWarnings(city)).items
+        expect(list).toHaveLength(1)
+        const w = list[0]!
+        expect(w).toMatchObject({
+          caseId: "D1",
+          category: "R82",
+          level: "orange",
+          period: "2026-03",
+          district: "310115",
+          status: "open",
+        })
+        expect(w.related).toEqual(["R87", "R110", "R18"])
+        expect(w.evidence).toMatchObject({ check: "dibao", detail: "dibao: 低保已停发" })
+        expect(w.evidence["prompt"]).toContain("经济状况核对")
+        const store = yield* WarningStore
+        expect((yield* store.checksOf("D1")).map((x) => `${x.check}:${x.evidence.result}`)).toEqual([
+          "dibao:fail",
+        ])
+        expect((yield* store.checksOf("D2")).map((x) => `${x.check}:${x.evidence.result}`)).toEqual([
+          "dibao:pass",
+        ])
+        expect(yield* store.checksOf("D3")).toEqual([])
+        // The same month again: nothing asked.
+        const again = yield* runRechecks(WORKER_ACTOR, { checks: ["dibao"] })
+        expect(tallyOf(again, "dibao")).toMatchObject({ checked: 0, already: 2, noSubject: 2 })
+        // Next month: D2 (still on 低保 in March) is asked again; D1's change was found in March, its warning
+        // stays open on the list, and it is not asked again (no warning per month for the same change).
+        yield* TestClock.setTime(at("2026-04-02"))
+        const april = yield* runRechecks(WORKER_ACTOR, { checks: ["dibao"] })
+        expect(tallyOf(april, "dibao")).toMatchObject({
+          period: "2026-04",
+          checked: 1,
+          noSubject: 3,
+          findings: 0,
+          raised: 0,
+        })
+        expect((yield* listWarnings(city)).items.map((x) => x.id)).toEqual([w.id])
+      }).pipe(
+        Effect.provide(
+          stores([{ source: "dibao", caseId: "D1", result: "fail", detail: "dibao: 低保已停发" }]),
+        ),
+      ),
   )
 })
 

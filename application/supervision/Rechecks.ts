@@ -1,5 +1,5 @@
 /**
- * Periodic re-checks (定期复核, R85–R88, R110) and the persisted warning list (警示名单, R24) as use-cases on
+ * Periodic re-checks (定期复核, R85–R88, R110; 低保 changes, R82) and the persisted warning list (警示名单, R24) as use-cases on
  * ports. `runRechecks` asks the agencies about every household in force (admitted / expiring-soon cases, in
  * keyset pages: bounded memory) once per (case, check, period) — the period from the check's dated cadence;
  * the answer is stored as evidence and a finding raises one warning per (person, rule, level, case, period).
@@ -15,6 +15,7 @@ import type { PolicyTable } from "../../domain/policy/PolicyTable.js"
 import {
   allRecheckParameters,
   type Cadence,
+  dibaoRecheckApplies,
   findingWarning,
   periodOf,
   RECHECK_DEFINITIONS,
@@ -182,6 +183,7 @@ const recheckCase = Effect.fnUntraced(function* (
     if (!RECHECK_DEFINITIONS[check].kinds.includes(stored.kind)) continue
     t.households += 1
     if (Option.isSome(yield* store.findCheck(stored.id, check, t.period))) t.already += 1
+    else if (check === "dibao" && !(yield* onDibao(stored))) t.noSubject += 1
     else due.push(check)
   }
   if (due.length === 0) return failures
@@ -264,6 +266,18 @@ const recheckCase = Effect.fnUntraced(function* (
     else t.already += 1
   }
   return failures
+})
+
+/**
+ * R82: whether the household still stands on 低保 as far as the records go — the case's own evidence (the
+ * 低保 check at verification) and the 低保 results of earlier re-check periods, in time order. Only such a
+ * household is asked (a change is what the re-check looks for); no personal data is needed to decide.
+ */
+const onDibao = Effect.fnUntraced(function* (stored: StoredCase) {
+  const store = yield* WarningStore
+  const earlier = (yield* store.checksOf(stored.id)).filter((r) => r.check === "dibao").map((r) => r.evidence)
+  const evidence = [...stored.evidence, ...earlier].sort((a, b) => a.at - b.at)
+  return dibaoRecheckApplies(stored.kind, evidence)
 })
 
 const LEVELS: ReadonlyArray<WarningLevel> = ["red", "orange", "yellow", "brown"]

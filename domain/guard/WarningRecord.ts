@@ -5,7 +5,7 @@
  * (person, rule, level, subject, period) names at most one record, and `id` is a function of the key; a
  * record is open until resolved once, with the resolver and reason appended to its trail.
  */
-import type { Evidence, GuardWarning, WarningLevel, WarningListEntry } from "./GuardWarning.js"
+import type { Evidence, GuardReport, GuardWarning, WarningLevel, WarningListEntry } from "./GuardWarning.js"
 
 export type WarningStatus = "open" | "resolved"
 
@@ -93,3 +93,24 @@ export const resolveWarning = (
   trail: [...w.trail, { at: resolution.at, by: resolution.by, action: "resolved", note: resolution.reason }],
   version: w.version + 1,
 })
+
+/** One R24 entry of a guard run with the warning it stands for (message, evidence, related rules). */
+export interface GuardListItem {
+  readonly entry: WarningListEntry
+  readonly warning: GuardWarning
+}
+
+/**
+ * R13–R22 → R24: the report's warning-list entries (one per person, rule and level; brown only when the
+ * policy lets it in) each paired with the first warning it stands for, in the entries' order. Every entry
+ * comes from a warning of the same report, so none is dropped.
+ */
+export const guardListItems = (
+  report: Pick<GuardReport, "warnings" | "warningList">,
+): ReadonlyArray<GuardListItem> =>
+  report.warningList.flatMap((entry) => {
+    const warning = report.warnings.find(
+      (w) => w.person === entry.person && w.rule === entry.category && w.level === entry.level,
+    )
+    return warning === undefined ? [] : [{ entry, warning }]
+  })

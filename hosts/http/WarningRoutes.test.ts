@@ -20,6 +20,7 @@ import * as PgWarningStore from "../../adapters/postgres/PgWarningStore.js"
 import { sealCase } from "../../application/cases/CaseSealing.js"
 import { WORKER_ACTOR } from "../../application/jobs/WorkerJobs.js"
 import { CaseStore } from "../../application/ports/CaseStore.js"
+import { raiseGuardWarnings } from "../../application/supervision/GuardWarnings.js"
 import { runRechecks } from "../../application/supervision/Rechecks.js"
 import type { Case, CaseId } from "../../domain/cases/Case.js"
 import * as CD from "../../domain/values/CivilDate.js"
@@ -221,6 +222,43 @@ describe("warning routes (R24, R85–R88) on PGlite", () => {
     )
     expect((await call("t-operator", "GET", "/api/v1/warnings")).status).toBe(403)
     expect((await call(null, "GET", "/api/v1/warnings")).status).toBe(401)
+  })
+
+  it("guard warnings (R13–R22) of the case flow are listed by the same route, in the same scopes, once", async () => {
+    const listing = {
+      stage: "application" as const,
+      raisedOn: "2026-03-05",
+      district: "310104",
+      warnings: [
+        {
+          personIndex: "idx-guard-1",
+          rule: "R16",
+          level: "yellow" as const,
+          block: false,
+          message: "租赁型保障房享受对象申请共有产权: application step",
+          evidence: { rentalCases: "G-1" },
+          related: [],
+        },
+      ],
+    }
+    const at = Date.parse("2026-03-05T10:00:00+08:00")
+    expect(await runtime.runPromise(raiseGuardWarnings("Y-9", listing, at))).toBe(1)
+    // A redelivered event raises nothing new.
+    expect(await runtime.runPromise(raiseGuardWarnings("Y-9", listing, at + 1000))).toBe(0)
+    const xuhui = (await json(await call("t-xuhui", "GET", "/api/v1/warnings?rule=R16"))).items
+    expect(xuhui).toHaveLength(1)
+    expect(xuhui[0]).toMatchObject({
+      rule: "R16",
+      level: "yellow",
+      caseId: "Y-9",
+      period: "application",
+      district: "310104",
+      status: "open",
+    })
+    expect(xuhui[0]!.trail.map((t) => [t.by, t.action])).toEqual([["guard", "raised"]])
+    expect(JSON.stringify(xuhui)).not.toContain("idx-guard-1")
+    expect((await json(await call("t-pudong", "GET", "/api/v1/warnings?rule=R16"))).items).toEqual([])
+    expect((await json(await call("t-city", "GET", "/api/v1/warnings?rule=R16"))).items).toHaveLength(1)
   })
 
   it("documents both routes in the OpenAPI document", async () => {

@@ -16,6 +16,7 @@ import { parseScheduleTable, type ScheduleEntry } from "../../application/jobs/S
 import { type JobHandler, PUMP_KIND, workerHandlers } from "../../application/jobs/WorkerJobs.js"
 import { JobQueue, type KindCounts } from "../../application/ports/JobQueue.js"
 import type { Signer } from "../../application/ports/Signer.js"
+import { guardWarningsHandler } from "../../application/supervision/GuardWarnings.js"
 import * as BullmqJobQueue from "../../adapters/bullmq/BullmqJobQueue.js"
 import { shippedPolicyDirectory } from "../../adapters/fs/FsPolicySource.js"
 import * as PgliteDatabase from "../../adapters/pglite/PgliteDatabase.js"
@@ -46,8 +47,12 @@ export const loadSchedules = (file: string = schedulesFile()): ReadonlyArray<Sch
   return parsed.schedules
 }
 
-/** Every handler of this build (the relay's consumers: the applicant notice, the allocation chain's). */
-export const allHandlers = () => workerHandlers<WorkerServices>([applicantNotice, ...allocationHandlers])
+/**
+ * Every handler of this build (the relay's consumers: the applicant notice, the allocation chain's, and the
+ * fairness guard's warnings onto the R24 list).
+ */
+export const allHandlers = () =>
+  workerHandlers<WorkerServices>([applicantNotice, ...allocationHandlers, guardWarningsHandler])
 
 /** JSON log lines on stderr; `debug` lines (job starts, idle ticks) only with ANJU_LOG_LEVEL=debug. */
 export const jsonLog =
