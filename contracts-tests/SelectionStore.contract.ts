@@ -4,7 +4,8 @@
  * idempotent opening by draw; the log in order with actors; choose = choice + stock unit let in one step;
  * once only (a second choice or a skip of the family, a second holder of a unit, a stale unit version are
  * refused and change nothing); release writes the unit back; and races — two families choosing one unit at
- * the same time, one family choosing two units at the same time — repeated, exactly one winner each time.
+ * the same time, one family choosing two units at the same time — repeated, exactly one winner each time;
+ * `importLog` (an offline session's log) under the same rules, all or nothing.
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Exit, type Layer, Option, Result } from "effect"
@@ -203,6 +204,102 @@ export const suite = (name: string, storeLayer: Layer.Layer<SelectionStore | Sto
             ["choose", "F2", units[0]!.id, undefined],
           ])
         }),
+      )
+
+      it.effect("importLog writes a whole offline log and the net unit changes in one step (R54)", () =>
+        Effect.gen(function* () {
+          const store = yield* SelectionStore
+          const { session, units } = yield* seeded(3, 4)
+          const id = session.sessionId
+          const [u0, u1, u2] = units as [Unit, Unit, Unit]
+          const events: ReadonlyArray<SelectionEvent> = [
+            ev("check-in", "F1"),
+            ev("choose", "F1", { unit: u0.id }),
+            ev("check-in", "F2"),
+            ev("choose", "F2", { unit: u1.id }),
+            ev("release", "F2", { unit: u1.id, note: "现场解除" }),
+            ev("check-in", "F3"),
+            ev("choose", "F3", { unit: u1.id }),
+            ev("skip", "F4", { note: "未到场" }),
+          ]
+          yield* store.importLog(id, events, [letOf(u0), letOf(u1)])
+          const log = Option.getOrThrow(yield* store.get(id)).log
+          expect(log.map((l) => `${l.seq}:${l.action}:${l.family}:${l.unit ?? ""}`)).toEqual([
+            `1:check-in:F1:`,
+            `2:choose:F1:${u0.id}`,
+            `3:check-in:F2:`,
+            `4:choose:F2:${u1.id}`,
+            `5:release:F2:${u1.id}`,
+            `6:check-in:F3:`,
+            `7:choose:F3:${u1.id}`,
+            "8:skip:F4:",
+          ])
+          const after = [yield* current(u0.id), yield* current(u1.id), yield* current(u2.id)]
+          expect(after.map((u) => u.status)).toEqual(["let", "let", "available"])
+          // The imported choices hold their units and families like server choices do.
+          const taken = yield* Effect.exit(choose(id, "F4", u2))
+          expect(reasonOf(taken)?._tag).toBe("AlreadyDone")
+          const held = yield* Effect.exit(store.record(id, ev("check-in", "F1")))
+          expect(reasonOf(held)).toEqual({ _tag: "AlreadyDone", family: "F1", action: "check-in" })
+        }),
+      )
+
+      it.effect(
+        "importLog is all or nothing: one refusal or a stale unit leaves log and units unchanged",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* SelectionStore
+            const { session, units } = yield* seeded(3, 4)
+            const id = session.sessionId
+            const [u0, u1, u2] = units as [Unit, Unit, Unit]
+            yield* choose(id, "F1", u0)
+            const before = Option.getOrThrow(yield* store.get(id)).log
+            const unitsBefore = [yield* current(u0.id), yield* current(u1.id), yield* current(u2.id)]
+            const attempts: ReadonlyArray<
+              readonly [ReadonlyArray<SelectionEvent>, ReadonlyArray<UnitUpdate>, SelectionStoreErrorReason]
+            > = [
+              // A unit held by a standing server choice.
+              [
+                [
+                  ev("check-in", "F2"),
+                  ev("choose", "F2", { unit: u1.id }),
+                  ev("choose", "F3", { unit: u0.id }),
+                ],
+                [letOf(u1)],
+                { _tag: "UnitTaken", unit: u0.id },
+              ],
+              // A family that has already chosen.
+              [
+                [ev("choose", "F2", { unit: u1.id }), ev("skip", "F1", { note: "x" })],
+                [letOf(u1)],
+                { _tag: "AlreadyDone", family: "F1", action: "skip" },
+              ],
+              // A release without a standing choice.
+              [
+                [ev("skip", "F2", { note: "x" }), ev("release", "F3", { unit: u2.id })],
+                [],
+                { _tag: "NotChosen", family: "F3" },
+              ],
+              // Every event fine, one unit write stale.
+              [
+                [ev("choose", "F2", { unit: u1.id }), ev("choose", "F3", { unit: u2.id })],
+                [letOf(u1), { ...letOf(u2), expectedVersion: u2.version + 5 }],
+                { _tag: "StaleVersion", unit: u2.id, expected: u2.version + 5 },
+              ],
+            ]
+            for (const [events, updates, reason] of attempts) {
+              const exit = yield* Effect.exit(store.importLog(id, events, updates))
+              expect(reasonOf(exit)).toEqual(reason)
+              expect(Option.getOrThrow(yield* store.get(id)).log).toEqual(before)
+              expect([yield* current(u0.id), yield* current(u1.id), yield* current(u2.id)]).toEqual(
+                unitsBefore,
+              )
+            }
+            // The refused imports left F2 free to choose u1 on the server.
+            yield* choose(id, "F2", u1)
+            const missing = yield* Effect.exit(store.importLog("SS-none", [ev("check-in", "F1")], []))
+            expect(reasonOf(missing)?._tag).toBe("NotFound")
+          }),
       )
 
       it.effect(

@@ -149,6 +149,63 @@ export const make = Effect.gen(function* () {
           h.log.push(entry(h, { ...event, unit: c.unit }))
         }),
       ),
+    importLog: (sessionId, events, updates) =>
+      Semaphore.withPermit(permit)(
+        Effect.gen(function* () {
+          const h = yield* held(sessionId)
+          // Every rule is checked on scratch copies; the units are written (atomically) before anything commits.
+          const scratch: Held = {
+            session: h.session,
+            log: [...h.log],
+            choices: new Map([...h.choices].map(([f, c]) => [f, { ...c }])),
+          }
+          const units = new Map(heldUnits)
+          for (const event of events) {
+            const f = event.family
+            const refuse = (reason: SelectionStoreErrorReason) => fail(reason)
+            if (event.action === "check-in" || event.action === "skip") {
+              const twice =
+                event.action === "check-in"
+                  ? scratch.log.some((l) => l.family === f && l.action === "check-in")
+                  : onceDone(scratch, f)
+              if (twice) return yield* refuse({ _tag: "AlreadyDone", family: f, action: event.action })
+            } else if (event.action === "choose") {
+              if (event.unit === undefined)
+                return yield* refuse({ _tag: "Rejected", detail: "a choice names its unit" })
+              if (onceDone(scratch, f))
+                return yield* refuse({ _tag: "AlreadyDone", family: f, action: "choose" })
+              if (units.has(event.unit)) return yield* refuse({ _tag: "UnitTaken", unit: event.unit })
+              scratch.choices.set(f, { unit: event.unit, released: false })
+              units.set(event.unit, `${sessionId}\u0000${f}`)
+            } else if (event.action === "release") {
+              const c = scratch.choices.get(f)
+              if (c === undefined || c.released) return yield* refuse({ _tag: "NotChosen", family: f })
+              c.released = true
+              units.delete(c.unit)
+              scratch.log.push(entry(scratch, { ...event, unit: c.unit }))
+              continue
+            }
+            scratch.log.push(entry(scratch, event))
+          }
+          if (updates.length > 0)
+            yield* stock.updateUnits(updates).pipe(
+              Effect.mapError(
+                (e) =>
+                  new SelectionStoreError({
+                    reason:
+                      e.reason._tag === "StaleVersion"
+                        ? { _tag: "StaleVersion", unit: e.reason.id, expected: e.reason.expected }
+                        : e.reason._tag === "Contention" || e.reason._tag === "Unavailable"
+                          ? e.reason
+                          : { _tag: "Rejected", detail: "the stock refused the unit write" },
+                  }),
+              ),
+            )
+          sessions.set(sessionId, scratch)
+          heldUnits.clear()
+          for (const [u, k] of units) heldUnits.set(u, k)
+        }),
+      ),
   })
 })
 

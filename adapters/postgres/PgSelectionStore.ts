@@ -2,7 +2,8 @@
  * SelectionStore over PostgreSQL (or PGlite) through Kysely. `choose` is one transaction: the choice row
  * (primary key (session, family) and the partial unique index on standing units), the stock unit through
  * PgStockStore's own version-checked update (`updateUnitsIn`, same row encoding), then the log row (its
- * partial unique index: one choose-or-skip per family). A unique violation of a statement maps to the
+ * partial unique index: one choose-or-skip per family); `importLog` runs the same statements for a whole imported
+ * log and writes the net unit changes, in one transaction. A unique violation of a statement maps to the
  * refusal that statement stands for; other driver errors are classified by SQLSTATE in `classify`.
  */
 import { Effect, Layer, Option, Result, Schedule, Schema } from "effect"
@@ -157,18 +158,87 @@ export const make = Effect.gen(function* () {
       .executeTakeFirst()
     if (s === undefined) abort({ _tag: "NotFound", sessionId })
   }
-  const writeUnit = async (trx: Trx, update: UnitUpdate) => {
+  const writeUnits = async (trx: Trx, updates: ReadonlyArray<UnitUpdate>) => {
     try {
-      await updateUnitsIn(trx as unknown as Transaction<Database>, [update])
+      await updateUnitsIn(trx as unknown as Transaction<Database>, updates)
     } catch (e) {
       const r = stockRefusalOf(e)
       if (r === undefined) throw e
       return abort(
         r._tag === "StaleVersion"
-          ? { _tag: "StaleVersion", unit: update.unit.id, expected: update.expectedVersion }
+          ? { _tag: "StaleVersion", unit: r.id, expected: r.expected }
           : { _tag: "Rejected", detail: "the stock refused the unit write" },
       )
     }
+  }
+  const writeUnit = (trx: Trx, update: UnitUpdate) => writeUnits(trx, [update])
+  /** A check-in, preselect or skip under its once-only rules (the log's partial unique indexes). */
+  const recordIn = async (trx: Trx, sessionId: string, event: SelectionEvent) => {
+    if (event.action === "skip") {
+      // A skip after a choice (released or not) is refused like a second choice.
+      const chosen = await trx
+        .selectFrom("selection_choices")
+        .select("family")
+        .where("session_id", "=", sessionId)
+        .where("family", "=", event.family)
+        .executeTakeFirst()
+      if (chosen !== undefined) abort({ _tag: "AlreadyDone", family: event.family, action: "skip" })
+    }
+    await unique(trx.insertInto("selection_log").values(logRow(sessionId, event)).execute(), {
+      _tag: "AlreadyDone",
+      family: event.family,
+      action: event.action,
+    })
+  }
+  /** The choice row of `event` (AlreadyDone / UnitTaken by its keys); the unit is written by the caller. */
+  const claimIn = async (trx: Trx, sessionId: string, event: SelectionEvent, unit: string) => {
+    const prior = await trx
+      .selectFrom("selection_choices")
+      .select("family")
+      .where("session_id", "=", sessionId)
+      .where("family", "=", event.family)
+      .executeTakeFirst()
+    if (prior !== undefined) abort({ _tag: "AlreadyDone", family: event.family, action: "choose" })
+    // Both unique keys can fire here when two choosers race: find out which one did.
+    try {
+      await trx
+        .insertInto("selection_choices")
+        .values({
+          session_id: sessionId,
+          family: event.family,
+          unit_id: unit,
+          chosen_at: event.at,
+          released_at: null,
+        })
+        .execute()
+    } catch (e) {
+      if (sqlStateOf(e) !== "23505") throw e
+      const constraint = (e as { constraint?: unknown }).constraint
+      return abort(
+        constraint === "selection_choices_pkey"
+          ? { _tag: "AlreadyDone", family: event.family, action: "choose" }
+          : { _tag: "UnitTaken", unit },
+      )
+    }
+  }
+  const chooseLogIn = (trx: Trx, sessionId: string, event: SelectionEvent) =>
+    unique(trx.insertInto("selection_log").values(logRow(sessionId, event)).execute(), {
+      _tag: "AlreadyDone",
+      family: event.family,
+      action: "choose",
+    })
+  /** Marks the family's standing choice released (NotChosen without one); returns its unit. */
+  const unclaimIn = async (trx: Trx, sessionId: string, event: SelectionEvent): Promise<string> => {
+    const released = await trx
+      .updateTable("selection_choices")
+      .set({ released_at: event.at })
+      .where("session_id", "=", sessionId)
+      .where("family", "=", event.family)
+      .where("released_at", "is", null)
+      .returning("unit_id")
+      .executeTakeFirst()
+    if (released === undefined) return abort({ _tag: "NotChosen", family: event.family })
+    return released.unit_id
   }
 
   return SelectionStore.of({
@@ -228,21 +298,7 @@ export const make = Effect.gen(function* () {
           if (event.action === "choose" || event.action === "release")
             abort({ _tag: "Rejected", detail: "choose and release have their own calls" })
           await requireSession(trx, sessionId)
-          if (event.action === "skip") {
-            // A skip after a choice (released or not) is refused like a second choice.
-            const chosen = await trx
-              .selectFrom("selection_choices")
-              .select("family")
-              .where("session_id", "=", sessionId)
-              .where("family", "=", event.family)
-              .executeTakeFirst()
-            if (chosen !== undefined) abort({ _tag: "AlreadyDone", family: event.family, action: "skip" })
-          }
-          await unique(trx.insertInto("selection_log").values(logRow(sessionId, event)).execute(), {
-            _tag: "AlreadyDone",
-            family: event.family,
-            action: event.action,
-          })
+          await recordIn(trx, sessionId, event)
         }),
       ),
     choose: (sessionId, event, update) =>
@@ -250,64 +306,44 @@ export const make = Effect.gen(function* () {
         db.transaction().execute(async (trx) => {
           if (event.action !== "choose" || event.unit === undefined || update.unit.id !== event.unit)
             abort({ _tag: "Rejected", detail: "a choice names its unit and writes that unit" })
-          const unit = event.unit as string
           await requireSession(trx, sessionId)
-          const prior = await trx
-            .selectFrom("selection_choices")
-            .select("family")
-            .where("session_id", "=", sessionId)
-            .where("family", "=", event.family)
-            .executeTakeFirst()
-          if (prior !== undefined) abort({ _tag: "AlreadyDone", family: event.family, action: "choose" })
-          // Both unique keys can fire here when two choosers race: find out which one did.
-          try {
-            await trx
-              .insertInto("selection_choices")
-              .values({
-                session_id: sessionId,
-                family: event.family,
-                unit_id: unit,
-                chosen_at: event.at,
-                released_at: null,
-              })
-              .execute()
-          } catch (e) {
-            if (sqlStateOf(e) !== "23505") throw e
-            const constraint = (e as { constraint?: unknown }).constraint
-            return abort(
-              constraint === "selection_choices_pkey"
-                ? { _tag: "AlreadyDone", family: event.family, action: "choose" }
-                : { _tag: "UnitTaken", unit },
-            )
-          }
+          await claimIn(trx, sessionId, event, event.unit as string)
           await writeUnit(trx, update)
-          await unique(trx.insertInto("selection_log").values(logRow(sessionId, event)).execute(), {
-            _tag: "AlreadyDone",
-            family: event.family,
-            action: "choose",
-          })
+          await chooseLogIn(trx, sessionId, event)
         }),
       ),
     release: (sessionId, event, update) =>
       run(() =>
         db.transaction().execute(async (trx) => {
           await requireSession(trx, sessionId)
-          const released = await trx
-            .updateTable("selection_choices")
-            .set({ released_at: event.at })
-            .where("session_id", "=", sessionId)
-            .where("family", "=", event.family)
-            .where("released_at", "is", null)
-            .returning("unit_id")
-            .executeTakeFirst()
-          if (released === undefined) return abort({ _tag: "NotChosen", family: event.family })
-          if (event.action !== "release" || update.unit.id !== released.unit_id)
+          const unit = await unclaimIn(trx, sessionId, event)
+          if (event.action !== "release" || update.unit.id !== unit)
             abort({ _tag: "Rejected", detail: "a release writes back the chosen unit" })
           await writeUnit(trx, update)
           await trx
             .insertInto("selection_log")
-            .values(logRow(sessionId, { ...event, unit: released.unit_id }))
+            .values(logRow(sessionId, { ...event, unit }))
             .execute()
+        }),
+      ),
+    importLog: (sessionId, events, updates) =>
+      run(() =>
+        db.transaction().execute(async (trx) => {
+          await requireSession(trx, sessionId)
+          for (const event of events) {
+            if (event.action === "choose") {
+              if (event.unit === undefined) abort({ _tag: "Rejected", detail: "a choice names its unit" })
+              await claimIn(trx, sessionId, event, event.unit as string)
+              await chooseLogIn(trx, sessionId, event)
+            } else if (event.action === "release") {
+              const unit = await unclaimIn(trx, sessionId, event)
+              await trx
+                .insertInto("selection_log")
+                .values(logRow(sessionId, { ...event, unit }))
+                .execute()
+            } else await recordIn(trx, sessionId, event)
+          }
+          if (updates.length > 0) await writeUnits(trx, updates)
         }),
       ),
   })

@@ -5,7 +5,8 @@
  * stock unit (available → let, the value the caller computed with StockRules.letUnit) in ONE transaction;
  * `release` marks the choice released and writes the unit back (let → available, R35) the same way. Once
  * only, held by the store itself: one choice or skip per (session, family) ever, one standing choice per
- * unit, one check-in per family, and the stock unit's version check.
+ * unit, one check-in per family, and the stock unit's version check. `importLog` writes an offline session's
+ * log (check-ins, choices, skips, releases) and its net unit changes in one transaction under the same rules.
  */
 import { Context, Data, type Effect, type Option } from "effect"
 import type { LogEntry } from "../../domain/selection/SelectionSession.js"
@@ -159,6 +160,18 @@ export class SelectionStore extends Context.Service<
       sessionId: string,
       event: SelectionEvent,
       update: UnitUpdate,
+    ) => Effect.Effect<void, SelectionStoreError>
+    /**
+     * ONE transaction for an imported offline session (R54): appends `events` in order under the same once-only
+     * rules as `record`, `choose` and `release` (AlreadyDone, UnitTaken, NotChosen; a choose claims its unit, a
+     * release frees it, neither writes the unit itself), then writes `updates` — the net unit changes the caller
+     * computed (let for a unit left held by a new choice, back to available for one freed), each version
+     * checked (StaleVersion). All or nothing: one refusal leaves the log, the choices and the units as they were.
+     */
+    readonly importLog: (
+      sessionId: string,
+      events: ReadonlyArray<SelectionEvent>,
+      updates: ReadonlyArray<UnitUpdate>,
     ) => Effect.Effect<void, SelectionStoreError>
   }
 >()("anju/SelectionStore") {}

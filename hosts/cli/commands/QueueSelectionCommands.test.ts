@@ -273,29 +273,16 @@ describe("anju selection", () => {
       ...at("10:00:00"),
     )
     expect((await readFile(bin)).includes(Buffer.from("GY-2025-0007"))).toBe(false)
-    const imported = await ok(
-      "selection",
-      "import",
-      "--in",
-      bin,
-      "--sm4-key",
-      sm4Key,
-      "--sm2-public-key",
-      keys.publicKey,
-      "--memory",
-      "--stock",
-      `${CASES}/selection-stock.csv`,
-    )
-    // The bound unit is let in the stored stock, and the counts are derived from the stored units (R26–R42).
-    expect(imported).toContain("GY-2025-0007,1-101,XY-P1,1室0厅,let")
-    expect(imported).toContain("XY-P1,1室0厅,1,1,1")
-    expect(imported).toContain("XY-P1,2室1厅,1,0,1")
-    // Against a store without those units nothing is bound (the stock is the only truth).
+    // The import writes into a round's server selection records (R54): a store without the round refuses it.
+    // (The whole import on a stored round: application/selection/ImportSelectionResult.test.ts and
+    // hosts/demo/DemoSeeding.test.ts.)
     const bare = await run([
       "selection",
       "import",
       "--in",
       bin,
+      "--round",
+      "LR-none",
       "--sm4-key",
       sm4Key,
       "--sm2-public-key",
@@ -303,13 +290,15 @@ describe("anju selection", () => {
       "--memory",
     ])
     expect(bare.code).toBe(1)
-    expect(bare.err).toContain("no such unit in the stock")
+    expect(bare.err).toContain("no lottery round LR-none")
     const other = sm2.generateKeyPairHex()
     const forged = await run([
       "selection",
       "import",
       "--in",
       bin,
+      "--round",
+      "LR-none",
       "--sm4-key",
       sm4Key,
       "--sm2-public-key",

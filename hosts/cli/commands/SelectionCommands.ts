@@ -2,29 +2,24 @@
  * `anju selection …` (R54): a standalone house-selection session kept in one JSON state file, rewritten
  * atomically (temp file + rename) after each operation: init, check-in, preselect, choose, skip, release,
  * status (the progress table), export (SM4-GCM + SM2, adapters/sm/SelectionSeal.ts) and import (verify,
- * decrypt, let the bound units in the stored stock, print the derived inventory counts). Exit 0 ok, 1 refused
- * or unverifiable, 2 usage.
+ * decrypt, write the result into the round's server selection records and let the chosen units, all or
+ * nothing and idempotently; print the derived inventory counts). Exit 0 ok, 1 refused or unverifiable, 2 usage.
  */
 import { rename, stat, writeFile } from "node:fs/promises"
-import { Effect, Exit, Layer, ManagedRuntime, Result } from "effect"
+import { Exit, Layer, ManagedRuntime, Result } from "effect"
 import type { Command as EffectCommand } from "effect/cli"
 import * as SelectionSeal from "../../../adapters/sm/SelectionSeal.js"
-import { StockStore } from "../../../application/ports/StockStore.js"
 import { importSelectionResult } from "../../../application/selection/ImportSelectionResult.js"
-import { changeUnits } from "../../../application/stock/ChangeUnits.js"
-import { importStock } from "../../../application/stock/ImportStock.js"
 import { LOCAL_AUTHORITY } from "../../../application/stock/StockAccess.js"
 import * as Inventory from "../../../domain/inventory/Inventory.js"
 import { cell, readHeader } from "../../../domain/queue/ApplicantCsv.js"
 import { encodeResult, resultOf } from "../../../domain/selection/SelectionResult.js"
 import * as S from "../../../domain/selection/SelectionSession.js"
-import type { UnitId } from "../../../domain/stock/Stock.js"
-import { parseCsv, type TabularRow, toCsvLine } from "../../../domain/stock/Tabular.js"
+import { parseCsv, toCsvLine } from "../../../domain/stock/Tabular.js"
 import { describeStorage, storesLayer } from "../../StoreSelection.js"
 import { optionalText, storageFlags, storageOf, switchFlag, text as textFlag, UsageError } from "../Args.js"
 import { defineCommand } from "../CliCommand.js"
 import type { CliIo, Command } from "../Io.js"
-import { formatReport } from "./StockImport.js"
 
 const text = async (io: CliIo, path: string) => new TextDecoder("utf-8").decode(await io.readFile(path))
 
@@ -365,31 +360,23 @@ export const selectionExport = defineCommand({
 export const selectionImport = defineCommand({
   words: ["selection", "import"],
   description:
-    "verify and open a sealed result, let the bound units in the stock (人房关系) and print the inventory counts",
+    "verify and open a sealed result and write it into the round's selection records on the server (R54): check-ins, choices, releases, skips; the chosen units let",
   examples: [
     {
       command:
-        "anju selection import --in result.bin --sm4-key <32 hex> --sm2-public-key <hex> --data-dir .anju-data",
+        "anju selection import --in result.bin --round LR-2026-01 --sm4-key <32 hex> --sm2-public-key <hex> --data-dir .anju-data",
       description:
-        "binds against the stored units; keys may come from ANJU_SELECTION_SM4_KEY / …_SM2_PUBLIC_KEY",
-    },
-    {
-      command: "anju selection import --in result.bin --memory --stock selection-stock.csv",
-      description: "try it on a scratch store: the stock table is imported and published first",
+        "all or nothing; importing the same file again changes nothing; keys may come from ANJU_SELECTION_SM4_KEY / …_SM2_PUBLIC_KEY",
     },
   ],
   config: {
     in: textFlag("in", "result.bin", "the sealed result"),
+    round: textFlag("round", "ROUND", "the lottery round whose families the offline session selected"),
     sm4Key: optionalText("sm4-key", "HEX32", "SM4 key (default: ANJU_SELECTION_SM4_KEY)"),
     sm2PublicKey: optionalText(
       "sm2-public-key",
       "HEX",
       "SM2 public key (default: ANJU_SELECTION_SM2_PUBLIC_KEY)",
-    ),
-    stock: optionalText(
-      "stock",
-      "stock.csv",
-      "a stock table (the `stock import` format) to import and publish before binding",
     ),
     storage: storageFlags,
   },
@@ -402,49 +389,29 @@ export const selectionImport = defineCommand({
       io.err(`not imported: ${opened.failure.message} [${opened.failure.reason}]`)
       return 1
     }
-    let table: ReadonlyArray<TabularRow> = []
-    if (input.stock !== undefined) {
-      const parsed = parseCsv(await text(io, input.stock))
-      if (Result.isFailure(parsed)) {
-        io.err(`${input.stock}: ${parsed.failure.message} [${parsed.failure.rule}]`)
-        return 1
-      }
-      table = parsed.success
-    }
     const storage = storageOf(input.storage, io.env)
     const runtime = ManagedRuntime.make(storesLayer(storage).pipe(Layer.orDie))
     try {
-      // The stored stock unit is the only truth for a unit's status: binding lets it there (R37).
-      const program = Effect.gen(function* () {
-        if (table.length > 0) {
-          const report = yield* importStock(LOCAL_AUTHORITY, table, { partial: false })
-          if (!report.committed)
-            return yield* Effect.fail(
-              new Error(
-                `${input.stock}: stock not imported: ${formatReport(report).split("\n").slice(1).join("; ")}`,
-              ),
-            )
-          const store = yield* StockStore
-          const column = table[0]!.cells.indexOf("unit_id")
-          const ids = table.slice(1).map((r) => (r.cells[column] ?? "").trim() as UnitId)
-          const units = yield* store.getUnits(column < 0 ? [] : ids)
-          const drafts = units.filter((u) => u.status === "draft").map((u) => ({ unitId: u.id }))
-          if (drafts.length > 0) yield* changeUnits(LOCAL_AUTHORITY, drafts, { command: "publish" })
-        }
-        return yield* importSelectionResult(LOCAL_AUTHORITY, opened.success)
-      })
-      const exit = await runtime.runPromiseExit(program)
+      // The same records a server session writes (R54); the stored stock unit is the only truth (R37).
+      const exit = await runtime.runPromiseExit(
+        importSelectionResult(LOCAL_AUTHORITY, opened.success, { roundId: input.round }),
+      )
       if (Exit.isFailure(exit)) {
         const e = exit.cause.reasons[0]
+        const error = e?._tag === "Fail" ? (e.error as { message: string; rule?: string }) : undefined
         io.err(
-          `not imported: ${e?._tag === "Fail" ? (e.error as { message: string }).message : String(exit.cause)}`,
+          `not imported: ${error === undefined ? String(exit.cause) : `${error.message}${error.rule === undefined ? "" : ` [${error.rule}]`}`}`,
         )
         return 1
       }
-      const { result, bindings, counts } = exit.value
+      const { result, bindings, counts, changed, written, sessionId, roundId, status } = exit.value
+      const p = status.progress
       io.out(
         [
-          `signature verified; ${result.title}: ${bindings.length} binding(s) (人房关系) on ${describeStorage(storage)}`,
+          `signature verified; ${result.title} → selection ${sessionId} of round ${roundId} on ${describeStorage(storage)}: ${
+            changed ? `${written} record(s) written` : "already imported, nothing changed"
+          }`,
+          `families ${p.families}: selected ${p.chosen}, skipped ${p.skipped}, released ${p.released}, waiting ${p.pending}`,
           "family,unit,project,unit_type,status",
           ...bindings.map((b) =>
             toCsvLine([
