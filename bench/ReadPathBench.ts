@@ -136,6 +136,7 @@ const startHost = async (storageArgs: ReadonlyArray<string>, nodeFlags: Readonly
     "anju serve",
     ["hosts/cli/bin.ts", "serve", "--port", String(port), "--host", "127.0.0.1", ...storageArgs],
     {
+      ANJU_KMS_MASTER_KEY: "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5",
       ANJU_FIELD_KEY: "0123456789abcdef0123456789abcdef",
       ANJU_INDEX_KEY: "fedcba9876543210fedcba9876543210",
       ANJU_TOKENS: JSON.stringify({ [TOKEN]: { role: "city", id: "bench-city" } }),

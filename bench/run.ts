@@ -4,6 +4,7 @@
  * `npm run bench -- stock` runs only the benchmarks whose name contains "stock"; `--quick` runs those that
  * support it at tiny sizes with short runs (CI smoke).
  */
+import { benchContracts } from "./ContractBench.js"
 import { benchFund } from "./FundBench.js"
 import { benchJobQueue } from "./JobQueueBench.js"
 import { benchLottery } from "./LotteryBench.js"
@@ -32,6 +33,7 @@ const BENCHES: ReadonlyArray<Bench> = [
       void (await benchLottery({ entrants: Number(process.env["BENCH_ENTRANTS"] ?? 1_000_000) })),
   },
   { name: "queue", run: async () => void (await benchQueue()) },
+  { name: "contracts", run: async () => void (await benchContracts({ contracts: quick ? 10 : 100 })) },
   { name: "read-path", run: async () => void (await benchReadPath({ url, quick })) },
   {
     name: "jobqueue-relay",

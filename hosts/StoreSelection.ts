@@ -1,6 +1,7 @@
 /**
  * Composes the adapters a host runs on from its configuration (HostConfig): the stores over one database
- * (PostgreSQL or PGlite), the SM4 field cipher (every decryption audited), the identity verifiers, the
+ * (PostgreSQL or PGlite), the software KMS over the same database and the SM4 envelope field cipher over it
+ * (every decryption audited), the identity verifiers, the
  * agency records (HTTP client with signed answers, or the simulator only where HostConfig allowed it) and
  * the shipped policy, read once.
  * Nothing here chooses by itself: every branch follows a HostConfig decision, so nothing runs silently.
@@ -15,6 +16,7 @@ import type { CaseStore } from "../application/ports/CaseStore.js"
 import type { FieldCipher } from "../application/ports/FieldCipher.js"
 import type { IdentityStore } from "../application/ports/IdentityStore.js"
 import type { JobQueue } from "../application/ports/JobQueue.js"
+import type { KeyManagement } from "../application/ports/KeyManagement.js"
 import type { Notifier } from "../application/ports/Notifier.js"
 import type { PasswordHasher } from "../application/ports/PasswordHasher.js"
 import { PolicySource } from "../application/ports/PolicySource.js"
@@ -24,7 +26,10 @@ import type { LotteryStore } from "../application/ports/LotteryStore.js"
 import type { QueueStore } from "../application/ports/QueueStore.js"
 import type { SubsidyStore } from "../application/ports/SubsidyStore.js"
 import type { SelectionStore } from "../application/ports/SelectionStore.js"
+import type { ContractStore } from "../application/ports/ContractStore.js"
 import type { WarningStore } from "../application/ports/WarningStore.js"
+import type { FundRegistry } from "../application/ports/FundRegistry.js"
+import type { Ledger } from "../application/ports/Ledger.js"
 import { allCaseParameters } from "../domain/cases/CaseParameters.js"
 import { allGuardParameters } from "../domain/guard/GuardParameters.js"
 import * as StaticActorVerifier from "../adapters/config/StaticActorVerifier.js"
@@ -33,6 +38,8 @@ import * as HttpAgencyRecords from "../adapters/http/HttpAgencyRecords.js"
 import * as StoredActorVerifier from "../adapters/identity/StoredActorVerifier.js"
 import * as NodeSecureRandom from "../adapters/node/NodeSecureRandom.js"
 import * as ScryptPasswordHasher from "../adapters/node/ScryptPasswordHasher.js"
+import type { KeyRing } from "../adapters/kms/KeyRing.js"
+import * as SoftwareKeyManagement from "../adapters/kms/SoftwareKeyManagement.js"
 import * as OidcActorVerifier from "../adapters/oidc/OidcActorVerifier.js"
 import * as PgliteDatabase from "../adapters/pglite/PgliteDatabase.js"
 import * as PgAuditLog from "../adapters/postgres/PgAuditLog.js"
@@ -40,17 +47,21 @@ import * as PgCaseStore from "../adapters/postgres/PgCaseStore.js"
 import * as PgDatabase from "../adapters/postgres/PgDatabase.js"
 import * as PgIdentityStore from "../adapters/postgres/PgIdentityStore.js"
 import * as PgJobQueue from "../adapters/postgres/PgJobQueue.js"
+import * as PgKeyRing from "../adapters/postgres/PgKeyRing.js"
 import * as PgSimulatedNotifier from "../adapters/postgres/PgSimulatedNotifier.js"
 import * as PgStockStore from "../adapters/postgres/PgStockStore.js"
 import * as PgLotteryStore from "../adapters/postgres/PgLotteryStore.js"
 import * as PgQueueStore from "../adapters/postgres/PgQueueStore.js"
 import * as PgSubsidyStore from "../adapters/postgres/PgSubsidyStore.js"
 import * as PgSelectionStore from "../adapters/postgres/PgSelectionStore.js"
+import * as PgContractStore from "../adapters/postgres/PgContractStore.js"
 import * as PgWarningStore from "../adapters/postgres/PgWarningStore.js"
+import * as PgFundRegistry from "../adapters/postgres/PgFundRegistry.js"
+import * as PgLedger from "../adapters/postgres/PgLedger.js"
 import * as RetryingAgencyRecords from "../adapters/resilience/RetryingAgencyRecords.js"
 import * as SimulatedAgencyRecords from "../adapters/sim/SimulatedAgencyRecords.js"
 import * as Sm4FieldCipher from "../adapters/sm/Sm4FieldCipher.js"
-import { DEMO_FIELD_KEYS, DEMO_TOKENS } from "./demo/DemoCases.js"
+import { DEMO_FIELD_KEYS, DEMO_KMS_MASTER_KEY, DEMO_TOKENS } from "./demo/DemoCases.js"
 import {
   type Env,
   type HostConfig,
@@ -73,9 +84,9 @@ const databaseLayer = (c: StorageChoice) =>
     : PgliteDatabase.layer(c.dataDir === null ? {} : { dataDir: c.dataDir })
 
 /**
- * StockStore, CaseStore, IdentityStore, AuditLog, the embedded JobQueue and the durable notice simulator (one
- * database, migrations run when the layer starts: the worker shares the host's database), the scrypt
- * PasswordHasher and SecureRandom.
+ * StockStore, CaseStore, IdentityStore, AuditLog, the embedded JobQueue, the durable notice simulator and the
+ * KMS key ring (one database, migrations run when the layer starts: the worker shares the host's database),
+ * the scrypt PasswordHasher and SecureRandom.
  */
 export const storesLayer = (
   c: StorageChoice,
@@ -92,7 +103,11 @@ export const storesLayer = (
   | QueueStore
   | SubsidyStore
   | SelectionStore
-  | WarningStore,
+  | ContractStore
+  | WarningStore
+  | FundRegistry
+  | Ledger
+  | KeyRing,
   Error
 > =>
   Layer.mergeAll(
@@ -105,8 +120,12 @@ export const storesLayer = (
       PgQueueStore.layer,
       PgSubsidyStore.layer,
       PgSelectionStore.layer,
+      PgContractStore.layer,
       PgWarningStore.layer,
+      PgFundRegistry.layer,
+      PgLedger.layer,
       PgJobQueue.layer,
+      PgKeyRing.layer,
       PgSimulatedNotifier.layer((n) =>
         process.stderr.write(
           `${JSON.stringify({ at: new Date().toISOString(), level: "info", msg: "notice.simulated", noticeId: n.id, template: n.template, caseId: n.to.caseId })}\n`,
@@ -133,7 +152,10 @@ export type HostServices =
   | QueueStore
   | SubsidyStore
   | SelectionStore
+  | ContractStore
   | WarningStore
+  | FundRegistry
+  | Ledger
 
 /** The configuration refuses to start (HostConfig.planHost's problems, every one of them). */
 export class HostConfigInvalid extends Data.TaggedError("HostConfigInvalid")<{
@@ -232,12 +254,9 @@ export const caseServicesLayer = (
 ): Layer.Layer<
   FieldCipher | ActorVerifier | AgencyRecords | PolicySource,
   Error,
-  IdentityStore | AuditLog
+  IdentityStore | AuditLog | KeyRing
 > => {
-  const sm4 =
-    config.fieldKeys.kind === "configured"
-      ? Sm4FieldCipher.layer(config.fieldKeys.keys)
-      : Sm4FieldCipher.layer(DEMO_FIELD_KEYS)
+  const sm4 = fieldCipherLayer(config).pipe(Layer.provide(keyManagementLayer(config)))
   const cipher = AuditingFieldCipher.layer().pipe(Layer.provide(sm4))
   return Layer.mergeAll(
     Layer.provideMerge(identityLayer(config.identity), cipher),
@@ -245,6 +264,19 @@ export const caseServicesLayer = (
     policyLayer,
   ).pipe(Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({ ...config.settings }))))
 }
+
+/**
+ * The software KMS over the key ring in the host's database, its master key as HostConfig decided (the
+ * configured `ANJU_KMS_MASTER_KEY`, or the PUBLIC demo key where demo keys are allowed).
+ */
+export const keyManagementLayer = (config: HostConfig): Layer.Layer<KeyManagement, Error, KeyRing> =>
+  SoftwareKeyManagement.layer({
+    masterKey: config.fieldKeys.kind === "configured" ? config.fieldKeys.masterKey : DEMO_KMS_MASTER_KEY,
+  })
+
+/** The SM4 envelope field cipher (unaudited) with the keys HostConfig decided, over the KeyManagement given. */
+export const fieldCipherLayer = (config: HostConfig): Layer.Layer<FieldCipher, Error, KeyManagement> =>
+  Sm4FieldCipher.layer(config.fieldKeys.kind === "configured" ? config.fieldKeys.keys : DEMO_FIELD_KEYS)
 
 /** Options of the older `hostLayer(storage, options)` form. */
 export interface HostOptions {

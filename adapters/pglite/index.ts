@@ -12,3 +12,4 @@ export * as PgliteIdentityStore from "./PgliteIdentityStore.js"
 export * as PgliteJobQueue from "./PgliteJobQueue.js"
 /** The database service PGlite provides, shared with the PostgreSQL adapters. */
 export { type Database, PgDatabase, PgDatabaseStartError } from "../postgres/PgDatabase.js"
+export * as PgliteKeyRing from "./PgliteKeyRing.js"

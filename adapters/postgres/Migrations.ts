@@ -9,9 +9,12 @@ import { type Kysely, sql } from "kysely"
 import type { Migration } from "./Migration.js"
 import { AUDIT_MIGRATIONS } from "./AuditSchema.js"
 import { CASE_MIGRATIONS } from "./CaseSchema.js"
+import { CONTRACT_MIGRATIONS } from "./ContractSchema.js"
+import { FUND_REGISTRY_MIGRATIONS } from "./FundRegistrySchema.js"
 import { FUND_MIGRATIONS } from "./FundSchema.js"
 import { IDENTITY_MIGRATIONS } from "./IdentitySchema.js"
 import { JOB_MIGRATIONS } from "./JobSchema.js"
+import { KMS_MIGRATIONS } from "./KmsSchema.js"
 import { LOTTERY_MIGRATIONS } from "./LotterySchema.js"
 import { QUEUE_MIGRATIONS } from "./QueueSchema.js"
 import { SELECTION_MIGRATIONS } from "./SelectionSchema.js"
@@ -114,7 +117,7 @@ const STOCK_MIGRATIONS: ReadonlyArray<Migration> = [
   },
 ]
 
-/** All migrations: stock (1–199), fund (200–), cases (300–), lottery (400–), identity (500–), audit (600–), jobs (800–), queues (900–), selection (1000–), warnings (1100–), subsidy (1200–); versions are unique. */
+/** All migrations: stock (1–199), fund (200–), cases (300–), lottery (400–), identity (500–), audit (600–), jobs (800–), queues (900–), selection (1000–), warnings (1100–), subsidy (1200–), contracts (1300–1399), fund registry (1400–1499), kms (1500–1599); versions are unique. */
 export const MIGRATIONS: ReadonlyArray<Migration> = [
   ...STOCK_MIGRATIONS,
   ...FUND_MIGRATIONS,
@@ -127,6 +130,9 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
   ...SELECTION_MIGRATIONS,
   ...WARNING_MIGRATIONS,
   ...SUBSIDY_MIGRATIONS,
+  ...CONTRACT_MIGRATIONS,
+  ...FUND_REGISTRY_MIGRATIONS,
+  ...KMS_MIGRATIONS,
 ]
 
 /** Advisory-lock class for migrations; the second key is `hashtext(schema)`. */

@@ -9,6 +9,7 @@ import { runCommand, VERSION } from "./CliCommand.js"
 import { eligibilityEvaluate } from "./commands/Eligibility.js"
 import { fundApportion } from "./commands/FundApportion.js"
 import { fundReportCommand } from "./commands/FundReport.js"
+import { FUND_DEPOSIT_COMMANDS } from "./commands/FundDeposits.js"
 import { fundVote } from "./commands/FundVote.js"
 import { gongyouQuote } from "./commands/GongyouQuote.js"
 import { guardCheck } from "./commands/GuardCheck.js"
@@ -25,9 +26,13 @@ import { SELECTION_COMMANDS } from "./commands/SelectionCommands.js"
 import { serve } from "./commands/Serve.js"
 import { agencySim } from "./commands/AgencySim.js"
 import { ACCESS_COMMANDS, ACCESS_GROUPS } from "./commands/AccessCommands.js"
+import { KEYS_COMMANDS } from "./commands/KeysCommands.js"
+import { CONTRACT_DOCUMENT_COMMANDS } from "./commands/ContractDocuments.js"
 import { stockImport } from "./commands/StockImport.js"
+import { demoCity } from "./commands/DemoCity.js"
 import { subsidyLianzu } from "./commands/SubsidyLianzu.js"
 import { worker } from "./commands/Worker.js"
+import { FEED_COMMANDS } from "./commands/FeedCommands.js"
 import type { CliIo, Command } from "./Io.js"
 
 export { VERSION }
@@ -43,6 +48,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
   serve,
   agencySim,
   stockImport,
+  demoCity,
   idCheck,
   usccCheck,
   eligibilityEvaluate,
@@ -53,6 +59,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
   fundApportion,
   fundVote,
   fundReportCommand,
+  ...FUND_DEPOSIT_COMMANDS,
   ledgerVerify,
   lotteryCommit,
   lotteryDraw,
@@ -64,23 +71,32 @@ export const COMMANDS: ReadonlyArray<Command> = [
   queueSimulate,
   ...SELECTION_COMMANDS,
   ...ACCESS_COMMANDS,
+  ...KEYS_COMMANDS,
+  ...CONTRACT_DOCUMENT_COMMANDS,
   worker,
+  ...FEED_COMMANDS,
 ]
 
 /** One line per group word, shown in `anju --help` and at the top of `anju <group> --help`. */
 export const GROUPS: Readonly<Record<string, string>> = {
   stock: "housing stock: bulk import with a per-row report (R132)",
+  demo: "synthetic data for benchmarks and load tests (issue 16): a city's housing stock",
   id: "resident ID numbers (GB 11643-1999)",
   uscc: "unified social credit codes (GB 32100-2015)",
   eligibility: "eligibility (准入) with its trace",
   guard: "the fairness guard (公平卫士, R1–R25)",
   subsidy: "rent subsidies (廉租, R118–R123)",
   gongyou: "shared-ownership (共有产权) buy-out quotes (R125)",
-  fund: "the maintenance fund (维修资金): apportionment, owner votes, reports",
+  fund: "the maintenance fund (维修资金): apportionment, owner votes, reports, deposits, bills",
+  bills: "fund bills (票据, M42): stock-in and issue to staff",
   ledger: "the fund journal's SM3 hash chain (M109)",
   lottery: "the verifiable lottery (摇号, R53/R55): commit, draw, verify, proofs, annul",
   queue: "the waiting queue (轮候, R45–R50): rank and simulate",
   selection: "a house-selection session (选房, R54) in one state file",
+  feed: "the regulator feed (监管报送, M116–M134): signed batches, verify, import, theme metrics",
+  ca: "a local seal CA (SM2 root and seal certificates) for demos and tests",
+  contract: "lease contracts (网签备案, R89–R107): sealed PDF documents and their offline verification",
+  keys: "key management of personal data (KMS): rotate, re-wrap, status",
   ...ACCESS_GROUPS,
 }
 

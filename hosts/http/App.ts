@@ -39,6 +39,12 @@ import {
   warningRoutes,
 } from "./WarningRoutes.js"
 import {
+  type FundRegistryRouteDeps,
+  fundRegistryOpenApiPaths,
+  fundRegistryRoutes,
+  registerFundRegistryRoutes,
+} from "./FundRegistryRoutes.js"
+import {
   registerSubsidyRoutes,
   type SubsidyRouteDeps,
   subsidyOpenApiPaths,
@@ -50,6 +56,12 @@ import {
   selectionOpenApiPaths,
   selectionRoutes,
 } from "./SelectionRoutes.js"
+import {
+  type ContractRouteDeps,
+  contractOpenApiPaths,
+  contractRoutes,
+  registerContractRoutes,
+} from "./ContractRoutes.js"
 import { registerDocsRoutes } from "./DocsPage.js"
 import { isStockFailure, type StockFailure, toHttpError } from "./HttpErrors.js"
 import * as S from "./HttpSchemas.js"
@@ -87,8 +99,12 @@ export interface AppDeps {
   readonly subsidies?: SubsidyRouteDeps
   /** Mounts and documents house selection on the server (选房 sessions, R54). */
   readonly selections?: SelectionRouteDeps
+  /** Mounts and documents lease contracts (网签备案, R89–R107). */
+  readonly contracts?: ContractRouteDeps
   /** Mounts and documents the R24 warning list (list within scope, resolution). */
   readonly warnings?: WarningRouteDeps
+  /** Mounts and documents the fund's basic data and deposit counter (areas … households, deposits, bills). */
+  readonly fundRegistry?: FundRegistryRouteDeps
   /**
    * The process's metrics registry (shared with an in-process worker) and whether /metrics is public
    * (ANJU_METRICS=public) or needs `ops.metrics`; omitted: HTTP counts only, guarded.
@@ -236,12 +252,26 @@ export const makeApp = (deps: AppDeps): Hono => {
           routes: selectionRoutes(deps.selections.prefix ?? "/api/v1"),
           paths: selectionOpenApiPaths(deps.selections.prefix ?? "/api/v1"),
         }
+  const contracts =
+    deps.contracts === undefined
+      ? undefined
+      : {
+          routes: contractRoutes(deps.contracts.prefix ?? "/api/v1"),
+          paths: contractOpenApiPaths(deps.contracts.prefix ?? "/api/v1"),
+        }
   const warnings =
     deps.warnings === undefined
       ? undefined
       : {
           routes: warningRoutes(deps.warnings.prefix ?? "/api/v1"),
           paths: warningOpenApiPaths(deps.warnings.prefix ?? "/api/v1"),
+        }
+  const fundRegistry =
+    deps.fundRegistry === undefined
+      ? undefined
+      : {
+          routes: fundRegistryRoutes(deps.fundRegistry.prefix ?? "/api/v1"),
+          paths: fundRegistryOpenApiPaths(deps.fundRegistry.prefix ?? "/api/v1"),
         }
   const routes = appRoutes({
     casesPrefix,
@@ -251,7 +281,9 @@ export const makeApp = (deps: AppDeps): Hono => {
       ...(queues?.routes ?? []),
       ...(subsidies?.routes ?? []),
       ...(selections?.routes ?? []),
+      ...(contracts?.routes ?? []),
       ...(warnings?.routes ?? []),
+      ...(fundRegistry?.routes ?? []),
     ],
   }).map((r) =>
     r.path === "/metrics" && deps.metrics?.public === true ? { ...r, access: { public: true as const } } : r,
@@ -263,7 +295,9 @@ export const makeApp = (deps: AppDeps): Hono => {
     ...(queues === undefined ? {} : { queues }),
     ...(subsidies === undefined ? {} : { subsidies }),
     ...(selections === undefined ? {} : { selections }),
+    ...(contracts === undefined ? {} : { contracts }),
     ...(warnings === undefined ? {} : { warnings }),
+    ...(fundRegistry === undefined ? {} : { fundRegistry }),
     routes,
   })
   const metrics = deps.metrics?.registry ?? makeMetrics()
@@ -559,7 +593,9 @@ export const makeApp = (deps: AppDeps): Hono => {
   if (deps.queues !== undefined) registerQueueRoutes(app, deps.queues)
   if (deps.subsidies !== undefined) registerSubsidyRoutes(app, deps.subsidies)
   if (deps.selections !== undefined) registerSelectionRoutes(app, deps.selections)
+  if (deps.contracts !== undefined) registerContractRoutes(app, deps.contracts)
   if (deps.warnings !== undefined) registerWarningRoutes(app, deps.warnings)
+  if (deps.fundRegistry !== undefined) registerFundRegistryRoutes(app, deps.fundRegistry)
   app.route("/api/v1", api)
 
   // --- public pages ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path"
 import { Clock, Duration, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { CaseStore } from "../../application/ports/CaseStore.js"
+import * as KeyRings from "../../adapters/kms/KeyRing.js"
 import * as MemoryAuditLog from "../../adapters/memory/MemoryAuditLog.js"
 import * as MemoryIdentityStore from "../../adapters/memory/MemoryIdentityStore.js"
 import { DEMO_CASE_ID, seedDemoCases } from "../demo/DemoCases.js"
@@ -251,12 +252,17 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
 
   it("does not start without configured field keys outside --demo/--memory", async () => {
     const plan = planHost({ storage: { kind: "pglite", dataDir: "/tmp/anju-never-created" }, env: {} })
-    expect(plan.problems.join("\n")).toMatch(/ANJU_FIELD_KEY is not set/u)
+    expect(plan.problems.join("\n")).toMatch(/ANJU_KMS_MASTER_KEY is not set/u)
     // Even a layer built from such a plan cannot start: the configured-key cipher has no keys.
     const exit = await Effect.runPromiseExit(
       Layer.build(
-        caseServicesLayer({ ...plan.config, fieldKeys: { kind: "configured", keys: {} as never } }).pipe(
-          Layer.provide(Layer.merge(MemoryIdentityStore.layer, MemoryAuditLog.layer)),
+        caseServicesLayer({
+          ...plan.config,
+          fieldKeys: { kind: "configured", keys: {} as never, masterKey: {} as never },
+        }).pipe(
+          Layer.provide(
+            Layer.mergeAll(MemoryIdentityStore.layer, MemoryAuditLog.layer, KeyRings.layerMemory),
+          ),
         ),
       ).pipe(Effect.scoped),
     )
@@ -272,7 +278,7 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
         ? String(old.cause.reasons.map((r) => (r._tag === "Fail" ? r.error.message : "")))
         : "",
     ).toMatch(
-      /ANJU_FIELD_KEY is not set.*ANJU_INDEX_KEY is not set.*identity: no way.*ANJU_AGENCIES is not set/su,
+      /ANJU_KMS_MASTER_KEY is not set.*ANJU_INDEX_KEY is not set.*identity: no way.*ANJU_AGENCIES is not set/su,
     )
     const memory = planHost({ storage: { kind: "pglite", dataDir: null }, env: {} })
     expect(memory.config.fieldKeys.kind).toBe("demo")
@@ -282,7 +288,7 @@ describe("host composition (PGlite in memory, demo tokens, SM4 demo keys)", () =
 
 const DATABASE_URL = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
 const MISSING = [
-  /ANJU_FIELD_KEY is not set/u,
+  /ANJU_KMS_MASTER_KEY is not set/u,
   /ANJU_INDEX_KEY is not set/u,
   /identity: no way to authenticate anyone/u,
   /ANJU_AGENCIES is not set/u,

@@ -89,8 +89,18 @@ export interface OpenApiOptions {
     readonly routes: ReadonlyArray<RouteSpec>
     readonly paths: Record<string, Record<string, Operation>>
   }
+  /** Lease contracts 网签备案 (ContractRoutes.ts): its routes and documented details. */
+  readonly contracts?: {
+    readonly routes: ReadonlyArray<RouteSpec>
+    readonly paths: Record<string, Record<string, Operation>>
+  }
   /** R24 warning list (WarningRoutes.ts): its routes and documented details. */
   readonly warnings?: {
+    readonly routes: ReadonlyArray<RouteSpec>
+    readonly paths: Record<string, Record<string, Operation>>
+  }
+  /** Fund basic data and deposit counter (FundRegistryRoutes.ts): its routes and documented details. */
+  readonly fundRegistry?: {
     readonly routes: ReadonlyArray<RouteSpec>
     readonly paths: Record<string, Record<string, Operation>>
   }
@@ -219,7 +229,9 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
         ...(options.queues?.routes ?? []),
         ...(options.subsidies?.routes ?? []),
         ...(options.selections?.routes ?? []),
+        ...(options.contracts?.routes ?? []),
         ...(options.warnings?.routes ?? []),
+        ...(options.fundRegistry?.routes ?? []),
       ],
     })
 
@@ -468,7 +480,9 @@ export const makeOpenApiDocument = (publicBaseUrl: string, options: OpenApiOptio
         ...options.queues?.paths,
         ...options.subsidies?.paths,
         ...options.selections?.paths,
+        ...options.contracts?.paths,
         ...options.warnings?.paths,
+        ...options.fundRegistry?.paths,
       },
       problem,
     ),

@@ -35,7 +35,9 @@ export interface RouteSpec {
     | "queues"
     | "subsidies"
     | "selections"
+    | "contracts"
     | "warnings"
+    | "fund"
   readonly summary: string
 }
 

@@ -76,7 +76,9 @@ export const runHttpHost = async (options: HttpHostOptions): Promise<number> => 
     queues: { run: (effect) => runtime.runPromiseExit(effect) },
     subsidies: { run: (effect) => runtime.runPromiseExit(effect) },
     selections: { run: (effect) => runtime.runPromiseExit(effect) },
+    contracts: { run: (effect) => runtime.runPromiseExit(effect) },
     warnings: { run: (effect) => runtime.runPromiseExit(effect) },
+    fundRegistry: { run: (effect) => runtime.runPromiseExit(effect) },
     audit: async (w) => {
       const exit = await runtime.runPromiseExit(recordWrite(w))
       if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
