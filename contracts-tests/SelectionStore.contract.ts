@@ -179,6 +179,37 @@ export const suite = (name: string, storeLayer: Layer.Layer<SelectionStore | Sto
         }),
       )
 
+      it.effect(
+        "a choice stops holding its unit once the stock shows it available again (contract ended, R35)",
+        () =>
+          Effect.gen(function* () {
+            const store = yield* SelectionStore
+            const { session, units } = yield* seeded(2)
+            const id = session.sessionId
+            yield* choose(id, "F1", units[0]!)
+            const held = yield* current(units[0]!.id)
+            // While the unit is let, another family is refused.
+            const taken = yield* Effect.exit(
+              store.choose(id, ev("choose", "F2", { unit: held.id }), {
+                unit: { ...held, version: held.version + 1 },
+                expectedVersion: held.version,
+              }),
+            )
+            expect(reasonOf(taken)).toEqual({ _tag: "UnitTaken", unit: held.id })
+            // The family's contract is revoked: the contract store releases the unit in the stock (R35).
+            yield* (yield* StockStore).updateUnits([backOf(held)])
+            const freed = yield* current(units[0]!.id)
+            expect(freed.status).toBe("available")
+            yield* choose(id, "F2", freed)
+            expect((yield* current(units[0]!.id)).status).toBe("let")
+            const log = (yield* store.get(id)).pipe(Option.getOrThrow).log
+            expect(log.filter((l) => l.action === "choose").map((l) => [l.family, l.unit])).toEqual([
+              ["F1", held.id],
+              ["F2", held.id],
+            ])
+          }),
+      )
+
       it.effect("release writes the unit back; the family does not choose again; the unit is free", () =>
         Effect.gen(function* () {
           const store = yield* SelectionStore

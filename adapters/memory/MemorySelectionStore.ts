@@ -15,6 +15,7 @@ import {
 } from "../../application/ports/SelectionStore.js"
 import { StockStore, type UnitUpdate } from "../../application/ports/StockStore.js"
 import type { LogEntry } from "../../domain/selection/SelectionSession.js"
+import type { UnitId } from "../../domain/stock/Stock.js"
 
 const fail = (reason: SelectionStoreErrorReason) => Effect.fail(new SelectionStoreError({ reason }))
 
@@ -33,6 +34,29 @@ export const make = Effect.gen(function* () {
   const sessions = new Map<string, Held>()
   /** unit → "session\u0000family" of its standing choice (platform-wide, like the database's index). */
   const heldUnits = new Map<string, string>()
+
+  /**
+   * The stored unit is the one truth for a unit's state: a standing choice of a unit the stock shows
+   * available again ended with what followed it (contract revoked, exited or moved out, R35), so it no
+   * longer holds the unit (as the PostgreSQL adapter).
+   */
+  const endStaleHolding = (unit: string) =>
+    Effect.gen(function* () {
+      const key = heldUnits.get(unit)
+      if (key === undefined) return
+      const units = yield* stock
+        .getUnits([unit as UnitId])
+        .pipe(
+          Effect.mapError(
+            (e) => new SelectionStoreError({ reason: { _tag: "Unavailable", detail: e.message } }),
+          ),
+        )
+      if (units[0]?.status !== "available") return
+      const [sessionId, family] = key.split("\u0000") as [string, string]
+      const c = sessions.get(sessionId)?.choices.get(family)
+      if (c !== undefined) c.released = true
+      heldUnits.delete(unit)
+    })
 
   const snapshot = (h: Held): StoredSelection => ({ session: h.session, log: [...h.log] })
   const entry = (h: Held, e: SelectionEvent): LogEntry => ({
@@ -128,6 +152,7 @@ export const make = Effect.gen(function* () {
             return yield* fail({ _tag: "Rejected", detail: "a choice names its unit and writes that unit" })
           if (onceDone(h, event.family))
             return yield* fail({ _tag: "AlreadyDone", family: event.family, action: "choose" })
+          yield* endStaleHolding(event.unit)
           if (heldUnits.has(event.unit)) return yield* fail({ _tag: "UnitTaken", unit: event.unit })
           yield* writeUnit(update)
           h.choices.set(event.family, { unit: event.unit, released: false })

@@ -199,6 +199,24 @@ export const make = Effect.gen(function* () {
       .where("family", "=", event.family)
       .executeTakeFirst()
     if (prior !== undefined) abort({ _tag: "AlreadyDone", family: event.family, action: "choose" })
+    // The stored unit is the one truth for a unit's state: a standing choice of a unit the stock shows
+    // available again ended with what followed it (contract revoked, exited or moved out, R35), so it no
+    // longer holds the unit. Racing choosers both run this; the row lock makes the second a no-op.
+    await trx
+      .updateTable("selection_choices")
+      .set({ released_at: event.at })
+      .where("unit_id", "=", unit)
+      .where("released_at", "is", null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("units")
+            .select("units.id")
+            .where("units.id", "=", unit)
+            .where("units.status", "=", "available"),
+        ),
+      )
+      .execute()
     // Both unique keys can fire here when two choosers race: find out which one did.
     try {
       await trx
