@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto"
 import { Context, Effect, Layer } from "effect"
 import { type ColumnType, Kysely, PostgresDialect } from "kysely"
 import pg from "pg"
+import { rememberPool } from "./PgPools.js"
 import type { StockStoreErrorReason } from "../../application/ports/StockStore.js"
 import type { CaseTables } from "./CaseSchema.js"
 import type { FundTables } from "./FundSchema.js"
@@ -147,17 +148,9 @@ export const makeKysely = (config: PgConfig): Kysely<Database> => {
   // and next queries fail instead (Unavailable) and the pool discards it on release.
   pool.on("connect", (client) => client.on("error", () => {}))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-  pools.set(db, pool)
+  rememberPool(db, pool)
   return db
 }
-
-const pools = new WeakMap<Kysely<Database>, pg.Pool>()
-/**
- * The `pg` pool behind a Kysely instance made by `makeKysely` (undefined for PGlite and other dialects):
- * bulk writes take one of its connections for `COPY … FROM STDIN` (pg-copy-streams), which Kysely cannot
- * issue. Keyed by the instance `makeKysely` returned, not by a `withSchema` copy.
- */
-export const poolOf = (db: Kysely<Database>): pg.Pool | undefined => pools.get(db)
 
 /**
  * Acquires a database in `schema`: migrates it (unless told not to), destroys the Kysely instance (and so

@@ -28,7 +28,8 @@ import { Building, Project, ProjectId, Unit } from "../../domain/stock/Stock.js"
 import { UnitStatus } from "../../domain/stock/UnitStatus.js"
 import { type CopyValue, copyRows } from "./CopyRows.js"
 import { quoteSchema } from "./Migrations.js"
-import { classifyDbError, type Database, PgDatabase, poolOf, type UnitsTable } from "./PgDatabase.js"
+import { classifyDbError, type Database, PgDatabase, type UnitsTable } from "./PgDatabase.js"
+import { poolOf } from "./PgPools.js"
 
 /**
  * The data-scope filter of unit listings and counts (`inProjects`, `inDistricts`; an empty list matches
@@ -1048,6 +1049,9 @@ export const makeWith = (options: {
     const db = database.db.withSchema(database.schema)
     const pool = poolOf(database.db)
     const copyFrom = options.copyFromRecords ?? COPY_FROM_RECORDS
+    // A finite threshold asked for explicitly means COPY must be possible (not a silent INSERT fallback).
+    if (options.copyFromRecords !== undefined && Number.isFinite(copyFrom) && pool === undefined)
+      return yield* Effect.die(new Error("COPY writes need PostgreSQL through a pg pool (makeKysely)"))
     const findPlaced = placedUnitByCode(db)
     return StockStore.of({
       write: (batch) =>
