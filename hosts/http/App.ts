@@ -221,6 +221,17 @@ class Defect extends Error {}
 /** The runtime could not provide the services (its layers failed): answered 503. */
 class ServicesUnavailable extends Error {}
 
+/** A route module mounted when its services are given: its routes and OpenAPI paths under its prefix. */
+const routeModule = <R, P>(
+  services: { readonly prefix?: string } | undefined,
+  routes: (prefix: string) => R,
+  paths: (prefix: string) => P,
+): { readonly routes: R; readonly paths: P } | undefined => {
+  if (services === undefined) return undefined
+  const prefix = services.prefix ?? "/api/v1"
+  return { routes: routes(prefix), paths: paths(prefix) }
+}
+
 export const makeApp = (deps: AppDeps): Hono => {
   const base = deps.publicBaseUrl.replace(/\/+$/u, "")
   const pageUrl = (code: string) => `${base}/u/${code}`
@@ -231,48 +242,12 @@ export const makeApp = (deps: AppDeps): Hono => {
     lotteryPrefix === undefined
       ? undefined
       : { routes: lotteryRoutes(lotteryPrefix), paths: lotteryOpenApiPaths(lotteryPrefix) }
-  const queues =
-    deps.queues === undefined
-      ? undefined
-      : {
-          routes: queueRoutes(deps.queues.prefix ?? "/api/v1"),
-          paths: queueOpenApiPaths(deps.queues.prefix ?? "/api/v1"),
-        }
-  const subsidies =
-    deps.subsidies === undefined
-      ? undefined
-      : {
-          routes: subsidyRoutes(deps.subsidies.prefix ?? "/api/v1"),
-          paths: subsidyOpenApiPaths(deps.subsidies.prefix ?? "/api/v1"),
-        }
-  const selections =
-    deps.selections === undefined
-      ? undefined
-      : {
-          routes: selectionRoutes(deps.selections.prefix ?? "/api/v1"),
-          paths: selectionOpenApiPaths(deps.selections.prefix ?? "/api/v1"),
-        }
-  const contracts =
-    deps.contracts === undefined
-      ? undefined
-      : {
-          routes: contractRoutes(deps.contracts.prefix ?? "/api/v1"),
-          paths: contractOpenApiPaths(deps.contracts.prefix ?? "/api/v1"),
-        }
-  const warnings =
-    deps.warnings === undefined
-      ? undefined
-      : {
-          routes: warningRoutes(deps.warnings.prefix ?? "/api/v1"),
-          paths: warningOpenApiPaths(deps.warnings.prefix ?? "/api/v1"),
-        }
-  const fundRegistry =
-    deps.fundRegistry === undefined
-      ? undefined
-      : {
-          routes: fundRegistryRoutes(deps.fundRegistry.prefix ?? "/api/v1"),
-          paths: fundRegistryOpenApiPaths(deps.fundRegistry.prefix ?? "/api/v1"),
-        }
+  const queues = routeModule(deps.queues, queueRoutes, queueOpenApiPaths)
+  const subsidies = routeModule(deps.subsidies, subsidyRoutes, subsidyOpenApiPaths)
+  const selections = routeModule(deps.selections, selectionRoutes, selectionOpenApiPaths)
+  const contracts = routeModule(deps.contracts, contractRoutes, contractOpenApiPaths)
+  const warnings = routeModule(deps.warnings, warningRoutes, warningOpenApiPaths)
+  const fundRegistry = routeModule(deps.fundRegistry, fundRegistryRoutes, fundRegistryOpenApiPaths)
   const routes = appRoutes({
     casesPrefix,
     extra: [
